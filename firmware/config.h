@@ -1,0 +1,118 @@
+/*
+ * config.h — the site configuration, shared by every executable.
+ *
+ * The file is line based, like git's config:
+ *
+ *     # comment
+ *     [site]
+ *     name = Bürgerbüro Musterstadt
+ *     [service personalausweis]
+ *     letter = A
+ *     name = Personalausweis
+ *     name.en = Identity card
+ *
+ * Every key is known: an unknown section or key, a bad value, a missing
+ * required key is an error that names the file and line
+ * ("site.conf:12: unknown key 'colour' in [kiosk]"). Values are UTF-8 and
+ * may not contain control characters. docs/configuration.md lists every key.
+ *
+ * Command-line options override the file through config_set(), the same
+ * function the parser uses, so an override is checked exactly like a line.
+ *
+ * This module does NOT open files other than the one given, create
+ * directories, or know about SDL or devices: it only holds values.
+ */
+#ifndef BK_CONFIG_H
+#define BK_CONFIG_H
+
+#include <stddef.h>
+
+#define CONFIG_MAX_SERVICES 32
+#define CONFIG_MAX_LANGS 8
+#define CONFIG_ID_MAX 48      /* ids: [a-z0-9_-], 1..47 bytes */
+#define CONFIG_TEXT_MAX 128   /* display texts, UTF-8 bytes incl. NUL */
+#define CONFIG_PATH_MAX 512
+#define CONFIG_ERR_MAX 512
+
+struct config_text {
+	char lang[8];                 /* "de", "en", ... */
+	char text[CONFIG_TEXT_MAX];
+};
+
+struct config_service {
+	char id[CONFIG_ID_MAX];
+	char letter;                  /* 'A'..'Z', unique per site */
+	char name[CONFIG_TEXT_MAX];   /* German name; also the catalogue msgid */
+	struct config_text names[CONFIG_MAX_LANGS]; /* name.XX overrides */
+	int n_names;
+};
+
+struct config {
+	char path[CONFIG_PATH_MAX];   /* file it came from ("" if none) */
+
+	/* [site] */
+	char site_id[CONFIG_ID_MAX];
+	char site_name[CONFIG_TEXT_MAX];
+
+	/* [kiosk] */
+	char kiosk_id[CONFIG_ID_MAX];
+	char languages[CONFIG_MAX_LANGS][8]; /* offered on the welcome screen */
+	int n_languages;
+	char default_language[8];
+	int ticket_screen_seconds;    /* ticket screen → welcome; default 15 */
+	char printer[CONFIG_PATH_MAX];/* printer URI; "" = virtual:DATA/printer */
+	char font[CONFIG_PATH_MAX];
+	char font_bold[CONFIG_PATH_MAX];
+	char i18n_dir[CONFIG_PATH_MAX]; /* "" = assets/i18n next to the config */
+
+	/* [backoffice] */
+	char backoffice_url[CONFIG_PATH_MAX]; /* "" = sync disabled */
+
+	/* [sync] */
+	int sync_batch_size;          /* events per request, 1..1000; default 100 */
+	int sync_poll_ms;             /* outbox poll interval; default 1000 */
+	int sync_backoff_min_ms;      /* first retry delay; default 500 */
+	int sync_backoff_max_ms;      /* retry delay cap; default 60000 */
+	int sync_timeout_s;           /* whole-request timeout; default 30 */
+
+	/* [store] */
+	int store_busy_timeout_ms;    /* default 5000 */
+
+	struct config_service services[CONFIG_MAX_SERVICES];
+	int n_services;
+};
+
+/* Fills cfg with the built-in defaults (no services). */
+void config_defaults(struct config *cfg);
+
+/* config_defaults() then reads path. On error returns -1 and writes
+ * "FILE:LINE: what" (or "FILE: what") into err. */
+int config_load(struct config *cfg, const char *path, char *err, size_t errlen);
+
+/* Parses a whole file held in memory; name is used in messages. */
+int config_parse(struct config *cfg, const char *name, const char *text,
+		 size_t len, char *err, size_t errlen);
+
+/* Sets one key. key is "section.key" ("kiosk.printer") or, for a service,
+ * "service.ID.key" (creating the service). Returns 0 or -1 with err. */
+int config_set(struct config *cfg, const char *key, const char *value,
+	       char *err, size_t errlen);
+
+/* Checks what only the whole file can tell: at least one service, unique
+ * letters, default language among the offered ones. 0 or -1 with err. */
+int config_validate(const struct config *cfg, char *err, size_t errlen);
+
+/* The service with this id, or NULL. */
+const struct config_service *config_service(const struct config *cfg,
+					    const char *id);
+
+/* The service's name in lang from its name.XX key, or NULL when the file
+ * gives none (the UI then asks the translation catalogue). */
+const char *config_service_name(const struct config_service *s,
+				const char *lang);
+
+/* The example configuration in the source tree when it exists, else
+ * /etc/buergerkiosk/site.conf. */
+const char *config_default_path(void);
+
+#endif

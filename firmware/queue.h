@@ -1,0 +1,80 @@
+/*
+ * queue.h — the site queue: issuing walk-in tickets.
+ *
+ * Ticket lifecycle (this version: issue only; calling comes with the counter
+ * issue): waiting ──(counter)──▶ called ──▶ done.
+ *
+ * queue_issue_ticket() is the one function that creates a ticket; the UI,
+ * kioskctl and tests all call it. In one BEGIN IMMEDIATE transaction it:
+ *   1. returns the existing ticket when request_key was used before
+ *      (a double tap, or a retry after an unknown commit outcome);
+ *   2. takes the next number of the service for the local day
+ *      (letter + 3 digits, A001..A999; BK_ERR_EXHAUSTED after 999);
+ *   3. counts the people ahead (waiting tickets of the service today);
+ *   4. renders the print job through the caller's callback and stores it;
+ *   5. pushes a "ticket.issued" outbox event;
+ *   6. commits. On an I/O error at COMMIT it re-reads by request_key.
+ *
+ * It does NOT print: the caller sends the stored job to the printer driver
+ * (queue_print_job_*), so the UI thread never waits on a device.
+ */
+#ifndef BK_QUEUE_H
+#define BK_QUEUE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "firmware/config.h"
+#include "firmware/err.h"
+#include "firmware/store.h"
+
+#define QUEUE_KEY_MAX 64
+
+struct ticket {
+	char id[37];                 /* UUID */
+	char service_id[CONFIG_ID_MAX];
+	char number[8];              /* "A001" */
+	char day[11];                /* local "YYYY-MM-DD" */
+	char lang[8];                /* citizen's language at the kiosk */
+	int ahead;                   /* waiting tickets of the service before it */
+	int64_t created_ms;
+	int64_t print_job_id;        /* 0 when no job was rendered */
+	int reused;                  /* 1 when request_key had been used */
+};
+
+/* Renders the ticket's print job. Fills *data (malloc'ed, caller of the
+ * callback frees) and *len. Returns 0, or -1 to issue the ticket without a
+ * job (the failure is logged and recorded in health). */
+typedef int (*queue_render_fn)(void *ctx, const struct ticket *t,
+			       unsigned char **data, size_t *len);
+
+/* request_key: chosen by the caller per citizen action (the UI makes one
+ * per visit to the service screen; kioskctl a fresh UUID). */
+bk_err queue_issue_ticket(struct store *st, const struct config *cfg,
+			  const char *service_id, const char *lang,
+			  const char *request_key, queue_render_fn render,
+			  void *render_ctx, struct ticket *out);
+
+/* Today's waiting tickets, oldest first. Fills up to max, count in *n. */
+bk_err queue_list_waiting(struct store *st, struct ticket *out, int max,
+			  int *n);
+
+/* A stored print job. */
+struct print_job {
+	int64_t id;
+	char ticket_id[37];
+	unsigned char *data;         /* owned; free with print_job_free */
+	size_t len;
+};
+bk_err queue_print_job_get(struct store *st, int64_t id, struct print_job *out);
+void queue_print_job_free(struct print_job *job);
+/* Records the outcome of sending a job; also updates the printer health. */
+bk_err queue_print_job_done(struct store *st, int64_t id, int ok,
+			    const char *error);
+
+struct print_counts {
+	int64_t pending, printed, failed;
+};
+bk_err queue_print_counts(struct store *st, struct print_counts *out);
+
+#endif

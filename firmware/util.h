@@ -1,0 +1,38 @@
+/*
+ * util.h — small helpers shared by the core.
+ */
+#ifndef BK_UTIL_H
+#define BK_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A random (version 4) UUID in lower-case text, from getrandom(2). */
+void util_uuid(char out[37]);
+
+/* Creates dir and its parents (mode 0700 for new ones). 0 or -1 (errno). */
+int util_mkdir_p(const char *dir);
+
+/* Milliseconds of CLOCK_MONOTONIC. */
+int64_t util_mono_ms(void);
+
+/* snprintf that reports truncation: 0 if it fitted, -1 if not. */
+int util_fmt(char *out, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Growable byte buffer with a hard cap (outside input never grows past
+ * it). Zero-initialise, then append; buf_free() releases. */
+struct buf {
+	unsigned char *data;
+	size_t len, cap, max;       /* max 0 = 16 MiB */
+	int failed;                 /* set once an append failed */
+};
+int buf_append(struct buf *b, const void *p, size_t n);
+int buf_append_str(struct buf *b, const char *s);
+int buf_printf(struct buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Hands the data (NUL terminated) to the caller and resets b. */
+char *buf_take(struct buf *b, size_t *len);
+void buf_free(struct buf *b);
+
+#endif
