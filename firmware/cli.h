@@ -27,7 +27,7 @@ struct cli_common {
 };
 
 /* Parses leading common options from argv[1..]. Stops at the first
- * argument that is not one of them. On return *argc/*argv hold the
+ * argument that is not one of them. On return argc and argv hold the
  * remaining arguments with argv[0] kept. Returns 0, or -1 after printing a
  * message to stderr. */
 int cli_parse_common(struct cli_common *c, int *argc, char ***argv);

@@ -1,1 +1,351 @@
-/* placeholder: being written */
+/*
+ * kioskctl — the technician's command line. Same core code paths as the
+ * UI; scriptable, with --json where a program reads the output.
+ *
+ *   kioskctl [--config FILE] [--data-dir DIR] [--set K=V]... COMMAND
+ *     services [--json]
+ *     ticket issue --service ID [--lang L] [--printer URI] [--no-print]
+ *     queue list [--json]
+ *     sync status [--json]
+ *     sync retry EVENT-ID
+ *     health [--json]
+ *     config check
+ *
+ * Exit codes: 0 success, 1 operation failed, 2 usage or configuration
+ * error.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "firmware/app_ticket.h"
+#include "firmware/cli.h"
+#include "firmware/config.h"
+#include "firmware/log.h"
+#include "firmware/outbox.h"
+#include "firmware/queue.h"
+#include "firmware/store.h"
+#include "firmware/util.h"
+
+struct ctl {
+	struct cli_common cli;
+	struct config cfg;
+	struct store *st;
+	int json;
+};
+
+static void usage(FILE *f)
+{
+	fputs("usage: kioskctl [--config FILE] [--data-dir DIR] [--set K=V]... "
+	      "COMMAND\n"
+	      "  services [--json]            configured services\n"
+	      "  ticket issue --service ID [--lang L] [--printer URI] "
+	      "[--no-print]\n"
+	      "  queue list [--json]          today's waiting tickets\n"
+	      "  sync status [--json]         outbox and printer counts\n"
+	      "  sync retry EVENT-ID          re-queue a dead-lettered event\n"
+	      "  health [--json]              last state of each component\n"
+	      "  config check                 read and check the "
+	      "configuration\n", f);
+}
+
+static int print_json(json_t *j)
+{
+	char *s = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER)
+		    : NULL;
+
+	json_decref(j);
+	if (!s)
+		return 1;
+	puts(s);
+	free(s);
+	return 0;
+}
+
+static int open_store(struct ctl *c)
+{
+	char err[CONFIG_ERR_MAX];
+	bk_err e = store_open(&c->st, c->cli.data_dir,
+			      c->cfg.store_busy_timeout_ms, err, sizeof err);
+
+	if (e) {
+		fprintf(stderr, "kioskctl: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int cmd_services(struct ctl *c)
+{
+	json_t *arr = c->json ? json_array() : NULL;
+
+	for (int i = 0; i < c->cfg.n_services; i++) {
+		const struct config_service *s = &c->cfg.services[i];
+		char letter[2] = { s->letter, 0 };
+
+		if (arr)
+			json_array_append_new(arr, json_pack("{s:s, s:s, s:s}",
+				"id", s->id, "letter", letter, "name", s->name));
+		else
+			printf("%-24s %c  %s\n", s->id, s->letter, s->name);
+	}
+	return arr ? print_json(arr) : 0;
+}
+
+static int cmd_ticket_issue(struct ctl *c, int argc, char **argv)
+{
+	const char *service = NULL, *lang = c->cfg.default_language;
+	const char *printer = NULL;
+	char uri[CONFIG_PATH_MAX], key[37], err[512], ahead_fmt[64];
+	struct app_ticket_texts tx = { .cfg = &c->cfg, .paper_mm = 80 };
+	const struct config_service *svc;
+	struct ticket t;
+	int no_print = 0;
+	bk_err e;
+
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--service") && i + 1 < argc)
+			service = argv[++i];
+		else if (!strcmp(argv[i], "--lang") && i + 1 < argc)
+			lang = argv[++i];
+		else if (!strcmp(argv[i], "--printer") && i + 1 < argc)
+			printer = argv[++i];
+		else if (!strcmp(argv[i], "--no-print"))
+			no_print = 1;
+		else {
+			fprintf(stderr, "kioskctl ticket issue: unexpected "
+				"'%s'\n", argv[i]);
+			return 2;
+		}
+	}
+	if (!service) {
+		fprintf(stderr, "kioskctl ticket issue: --service ID is "
+			"required (see 'kioskctl services')\n");
+		return 2;
+	}
+	svc = config_service(&c->cfg, service);
+	if (!svc) {
+		fprintf(stderr, "kioskctl: no service '%s' in %s\n", service,
+			c->cfg.path);
+		return 2;
+	}
+	/* The technician's ticket is German: the catalogue lives with the
+	 * UI for now (see docs/architecture.md). */
+	snprintf(ahead_fmt, sizeof ahead_fmt, "Vor Ihnen: %%d");
+	tx.service_name = svc->name;
+	tx.ahead_fmt = ahead_fmt;
+	tx.footer = "Bitte warten Sie, bis Ihre Nummer aufgerufen wird.";
+	if (open_store(c) < 0)
+		return 1;
+	util_uuid(key);
+	e = queue_issue_ticket(c->st, &c->cfg, service, lang, key,
+			       no_print ? NULL : app_ticket_render, &tx, &t);
+	if (e) {
+		fprintf(stderr, "kioskctl: could not issue a ticket: %s\n",
+			bk_strerror(e));
+		return 1;
+	}
+	if (c->json) {
+		print_json(json_pack("{s:s, s:s, s:s, s:i}", "id", t.id,
+				     "number", t.number, "service_id",
+				     t.service_id, "ahead", t.ahead));
+	} else {
+		printf("%s\n", t.number);
+	}
+	if (!no_print && t.print_job_id) {
+		if (printer)
+			snprintf(uri, sizeof uri, "%s", printer);
+		else
+			app_printer_uri(&c->cfg, c->cli.data_dir, uri,
+					sizeof uri);
+		if (app_ticket_print(c->st, uri, t.print_job_id, err,
+				     sizeof err))
+			fprintf(stderr, "kioskctl: ticket %s issued but not "
+				"printed: %s\n", t.number, err);
+	}
+	return 0;
+}
+
+static int cmd_queue_list(struct ctl *c)
+{
+	static struct ticket list[4096];
+	json_t *arr = c->json ? json_array() : NULL;
+	int n = 0;
+
+	if (open_store(c) < 0 ||
+	    queue_list_waiting(c->st, list, 4096, &n)) {
+		json_decref(arr);
+		return 1;
+	}
+	for (int i = 0; i < n; i++) {
+		char when[32];
+
+		store_format_time(list[i].created_ms, when);
+		if (arr)
+			json_array_append_new(arr, json_pack(
+				"{s:s, s:s, s:s, s:s, s:i}", "id", list[i].id,
+				"number", list[i].number, "service_id",
+				list[i].service_id, "created_at", when,
+				"ahead", list[i].ahead));
+		else
+			printf("%-6s %-24s %s\n", list[i].number,
+			       list[i].service_id, when);
+	}
+	if (arr)
+		return print_json(arr);
+	if (n == 0)
+		printf("no waiting tickets today\n");
+	return 0;
+}
+
+static int cmd_sync_status(struct ctl *c)
+{
+	struct outbox_counts oc;
+	struct print_counts pc;
+	struct store_health h[16];
+	struct outbox_dead dead[20];
+	int nh = 0, nd = 0;
+
+	if (open_store(c) < 0 || outbox_counts(c->st, &oc) ||
+	    queue_print_counts(c->st, &pc) ||
+	    store_health_list(c->st, h, 16, &nh) ||
+	    outbox_list_dead(c->st, dead, 20, &nd))
+		return 1;
+	if (c->json) {
+		json_t *j = json_pack("{s:I, s:I, s:I, s:{s:I, s:I, s:I}}",
+			"pending", (json_int_t)oc.pending,
+			"delivered", (json_int_t)oc.delivered,
+			"dead", (json_int_t)oc.dead, "print_jobs",
+			"pending", (json_int_t)pc.pending,
+			"printed", (json_int_t)pc.printed,
+			"failed", (json_int_t)pc.failed);
+		json_t *hj = json_object(), *dj = json_array();
+
+		for (int i = 0; i < nh; i++)
+			json_object_set_new(hj, h[i].component, json_pack(
+				"{s:b, s:s}", "ok", h[i].ok, "message",
+				h[i].message));
+		for (int i = 0; i < nd; i++)
+			json_array_append_new(dj, json_pack("{s:s, s:s, s:s}",
+				"id", dead[i].id, "type", dead[i].type,
+				"reason", dead[i].reason));
+		json_object_set_new(j, "health", hj);
+		json_object_set_new(j, "dead_events", dj);
+		return print_json(j);
+	}
+	printf("outbox:     %lld pending, %lld delivered, %lld dead\n",
+	       (long long)oc.pending, (long long)oc.delivered,
+	       (long long)oc.dead);
+	printf("print jobs: %lld pending, %lld printed, %lld failed\n",
+	       (long long)pc.pending, (long long)pc.printed,
+	       (long long)pc.failed);
+	for (int i = 0; i < nh; i++)
+		printf("%-10s  %s  %s\n", h[i].component,
+		       h[i].ok ? "ok   " : "FAULT", h[i].message);
+	for (int i = 0; i < nd; i++)
+		printf("dead event %s (%s): %s\n", dead[i].id, dead[i].type,
+		       dead[i].reason);
+	return 0;
+}
+
+static int cmd_sync_retry(struct ctl *c, const char *id)
+{
+	bk_err e;
+
+	if (open_store(c) < 0)
+		return 1;
+	e = outbox_retry(c->st, id);
+	if (e == BK_ERR_NOTFOUND) {
+		fprintf(stderr, "kioskctl: no dead-lettered event %s\n", id);
+		return 1;
+	}
+	if (e)
+		return 1;
+	printf("event %s queued again\n", id);
+	return 0;
+}
+
+static int cmd_health(struct ctl *c)
+{
+	struct store_health h[16];
+	int n = 0;
+
+	if (open_store(c) < 0 || store_health_list(c->st, h, 16, &n))
+		return 1;
+	if (c->json) {
+		json_t *j = json_object();
+		for (int i = 0; i < n; i++)
+			json_object_set_new(j, h[i].component, json_pack(
+				"{s:b, s:s, s:I}", "ok", h[i].ok, "message",
+				h[i].message, "updated_ms",
+				(json_int_t)h[i].updated_ms));
+		return print_json(j);
+	}
+	if (n == 0)
+		printf("no component has reported yet\n");
+	for (int i = 0; i < n; i++)
+		printf("%-10s  %s  %s\n", h[i].component,
+		       h[i].ok ? "ok   " : "FAULT", h[i].message);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct ctl c = { 0 };
+	char err[CONFIG_ERR_MAX];
+	int rc = 2;
+
+	log_init("kioskctl", LOG_WARN);
+	if (cli_parse_common(&c.cli, &argc, &argv) < 0) {
+		usage(stderr);
+		return 2;
+	}
+	/* --json may stand anywhere after the command */
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--json")) {
+			c.json = 1;
+			memmove(&argv[i], &argv[i + 1],
+				(size_t)(argc - i) * sizeof *argv);
+			argc--;
+			i--;
+		}
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	if (cli_load_config(&c.cli, &c.cfg, err, sizeof err) < 0) {
+		fprintf(stderr, "kioskctl: %s\n", err);
+		return 2;
+	}
+	if (!strcmp(argv[1], "services") && argc == 2)
+		rc = cmd_services(&c);
+	else if (!strcmp(argv[1], "ticket") && argc >= 3 &&
+		 !strcmp(argv[2], "issue"))
+		rc = cmd_ticket_issue(&c, argc - 3, argv + 3);
+	else if (!strcmp(argv[1], "queue") && argc == 3 &&
+		 !strcmp(argv[2], "list"))
+		rc = cmd_queue_list(&c);
+	else if (!strcmp(argv[1], "sync") && argc == 3 &&
+		 !strcmp(argv[2], "status"))
+		rc = cmd_sync_status(&c);
+	else if (!strcmp(argv[1], "sync") && argc == 4 &&
+		 !strcmp(argv[2], "retry"))
+		rc = cmd_sync_retry(&c, argv[3]);
+	else if (!strcmp(argv[1], "health") && argc == 2)
+		rc = cmd_health(&c);
+	else if (!strcmp(argv[1], "config") && argc == 3 &&
+		 !strcmp(argv[2], "check")) {
+		printf("%s: ok (%d services, languages", c.cfg.path,
+		       c.cfg.n_services);
+		for (int i = 0; i < c.cfg.n_languages; i++)
+			printf(" %s", c.cfg.languages[i]);
+		printf(")\n");
+		rc = 0;
+	} else {
+		usage(stderr);
+		rc = 2;
+	}
+	store_close(c.st);
+	return rc;
+}

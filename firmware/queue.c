@@ -1,1 +1,399 @@
-/* placeholder: being written */
+/*
+ * queue.c — issuing tickets (the steps are listed in queue.h) and the
+ * print jobs that go with them.
+ */
+#include "firmware/queue.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "firmware/log.h"
+#include "firmware/outbox.h"
+#include "firmware/store_int.h"
+#include "firmware/util.h"
+
+#define QUEUE_SEQ_MAX 999
+
+static void local_day(int64_t ms, char out[11])
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+static void copy_col(char *dst, size_t len, sqlite3_stmt *q, int col)
+{
+	const char *s = (const char *)sqlite3_column_text(q, col);
+
+	snprintf(dst, len, "%s", s ? s : "");
+}
+
+/* Column order shared by every SELECT that fills a struct ticket. */
+#define TICKET_COLS "t.id, t.service_id, t.number, t.day, t.lang, " \
+	"t.created_ms, (SELECT count(*) FROM tickets a WHERE a.day = t.day " \
+	"AND a.service_id = t.service_id AND a.status = 'waiting' " \
+	"AND a.seq < t.seq), coalesce((SELECT max(p.id) FROM print_jobs p " \
+	"WHERE p.ticket_id = t.id), 0)"
+
+static void ticket_from_row(sqlite3_stmt *q, struct ticket *t)
+{
+	memset(t, 0, sizeof *t);
+	copy_col(t->id, sizeof t->id, q, 0);
+	copy_col(t->service_id, sizeof t->service_id, q, 1);
+	copy_col(t->number, sizeof t->number, q, 2);
+	copy_col(t->day, sizeof t->day, q, 3);
+	copy_col(t->lang, sizeof t->lang, q, 4);
+	t->created_ms = sqlite3_column_int64(q, 5);
+	t->ahead = sqlite3_column_int(q, 6);
+	t->print_job_id = sqlite3_column_int64(q, 7);
+}
+
+/* BK_OK and *found = 1 when request_key names a ticket. */
+static bk_err find_by_key(struct store *st, const char *key, struct ticket *t,
+			  int *found)
+{
+	sqlite3_stmt *q;
+	bk_err e = store__prepare(st, "SELECT " TICKET_COLS
+				  " FROM tickets t WHERE t.request_key = ?1", &q);
+	int rc;
+
+	*found = 0;
+	if (e)
+		return e;
+	sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		ticket_from_row(q, t);
+		*found = 1;
+	} else if (rc != SQLITE_DONE) {
+		e = store__err(st, rc, "ticket lookup");
+	}
+	sqlite3_finalize(q);
+	return e;
+}
+
+static bk_err next_seq(struct store *st, const char *service, const char *day,
+		       int *seq, int *ahead)
+{
+	sqlite3_stmt *q;
+	bk_err e = store__prepare(st,
+		"SELECT coalesce(max(seq), 0) + 1, "
+		" count(*) FILTER (WHERE status = 'waiting') "
+		"FROM tickets WHERE service_id = ?1 AND day = ?2", &q);
+
+	if (e)
+		return e;
+	sqlite3_bind_text(q, 1, service, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, day, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW) {
+		*seq = sqlite3_column_int(q, 0);
+		*ahead = sqlite3_column_int(q, 1);
+	} else {
+		e = store__err(st, sqlite3_errcode(store__db(st)), "next seq");
+	}
+	sqlite3_finalize(q);
+	return e;
+}
+
+static bk_err insert_ticket(struct store *st, const struct ticket *t,
+			    const char *key, int seq)
+{
+	sqlite3_stmt *q;
+	bk_err e = store__prepare(st,
+		"INSERT INTO tickets (id, request_key, service_id, day, seq, "
+		"number, lang, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+		&q);
+
+	if (e)
+		return e;
+	sqlite3_bind_text(q, 1, t->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, t->service_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, t->day, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 5, seq);
+	sqlite3_bind_text(q, 6, t->number, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 7, t->lang, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 8, t->created_ms);
+	if (sqlite3_step(q) != SQLITE_DONE)
+		e = store__err(st, sqlite3_errcode(store__db(st)),
+			       "insert ticket");
+	sqlite3_finalize(q);
+	return e;
+}
+
+static bk_err insert_job(struct store *st, struct ticket *t,
+			 const unsigned char *data, size_t len)
+{
+	sqlite3_stmt *q;
+	bk_err e = store__prepare(st,
+		"INSERT INTO print_jobs (ticket_id, data, created_ms, "
+		"updated_ms) VALUES (?1, ?2, ?3, ?3)", &q);
+
+	if (e)
+		return e;
+	sqlite3_bind_text(q, 1, t->id, -1, SQLITE_STATIC);
+	sqlite3_bind_blob64(q, 2, data, len, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 3, t->created_ms);
+	if (sqlite3_step(q) != SQLITE_DONE)
+		e = store__err(st, sqlite3_errcode(store__db(st)),
+			       "insert print job");
+	else
+		t->print_job_id = sqlite3_last_insert_rowid(store__db(st));
+	sqlite3_finalize(q);
+	return e;
+}
+
+/* The "ticket.issued" event, serialised once (outbox.h invariant 2).
+ * Numbers and ids only: no personal data. */
+static char *ticket_event(const struct config *cfg, const struct ticket *t,
+			  const char *event_id)
+{
+	char when[32];
+	json_t *ev;
+	char *body;
+
+	store_format_time(t->created_ms, when);
+	ev = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s}}",
+		       "id", event_id, "type", "ticket.issued",
+		       "kiosk_id", cfg->kiosk_id, "site_id", cfg->site_id,
+		       "created_at", when, "data",
+		       "ticket_id", t->id, "number", t->number,
+		       "service_id", t->service_id, "day", t->day,
+		       "lang", t->lang);
+	if (!ev)
+		return NULL;
+	body = json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(ev);
+	return body;
+}
+
+static int valid_key(const char *s, size_t max)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n == 0 || n >= max)
+		return 0;
+	for (; *s; s++)
+		if (*s <= ' ' || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
+bk_err queue_issue_ticket(struct store *st, const struct config *cfg,
+			  const char *service_id, const char *lang,
+			  const char *request_key, queue_render_fn render,
+			  void *render_ctx, struct ticket *out)
+{
+	const struct config_service *svc = config_service(cfg, service_id);
+	char event_id[37];
+	char *body = NULL;
+	unsigned char *job = NULL;
+	size_t job_len = 0;
+	int seq, found;
+	bk_err e;
+
+	memset(out, 0, sizeof *out);
+	if (!svc || !valid_key(request_key, QUEUE_KEY_MAX) ||
+	    !valid_key(lang, sizeof out->lang))
+		return BK_ERR_INVALID;
+	if ((e = store__begin(st)))
+		return e;
+	if ((e = find_by_key(st, request_key, out, &found)))
+		goto fail;
+	if (found) {
+		out->reused = 1;
+		store__rollback(st); /* read only */
+		return BK_OK;
+	}
+
+	util_uuid(out->id);
+	snprintf(out->service_id, sizeof out->service_id, "%s", svc->id);
+	snprintf(out->lang, sizeof out->lang, "%s", lang);
+	out->created_ms = store_now_ms();
+	local_day(out->created_ms, out->day);
+	if ((e = next_seq(st, svc->id, out->day, &seq, &out->ahead)))
+		goto fail;
+	if (seq > QUEUE_SEQ_MAX) {
+		e = BK_ERR_EXHAUSTED;
+		goto fail;
+	}
+	snprintf(out->number, sizeof out->number, "%c%03d", svc->letter, seq);
+	if ((e = insert_ticket(st, out, request_key, seq)))
+		goto fail;
+
+	if (render && render(render_ctx, out, &job, &job_len) == 0) {
+		if ((e = insert_job(st, out, job, job_len)))
+			goto fail;
+	} else if (render) {
+		log_warn("queue", "ticket %s: print job could not be rendered",
+			 out->number);
+	}
+
+	util_uuid(event_id);
+	body = ticket_event(cfg, out, event_id);
+	if (!body) {
+		e = BK_ERR_NOMEM;
+		goto fail;
+	}
+	if ((e = outbox__push(st, event_id, "ticket.issued", body,
+			      out->created_ms)))
+		goto fail;
+
+	e = store__commit(st);
+	if (e == BK_ERR_IO) {
+		/* Outcome unknown (store.h property 4): the row decides. */
+		if (find_by_key(st, request_key, out, &found) == BK_OK &&
+		    found) {
+			log_warn("queue", "commit reported an error but ticket "
+				 "%s is stored", out->number);
+			e = BK_OK;
+		}
+	}
+	if (e)
+		goto out;
+	log_info("queue", "issued %s (%s), %d ahead", out->number, svc->id,
+		 out->ahead);
+	goto out;
+fail:
+	store__rollback(st);
+out:
+	if (e)
+		memset(out, 0, sizeof *out);
+	free(job);
+	free(body);
+	return e;
+}
+
+bk_err queue_list_waiting(struct store *st, struct ticket *out, int max,
+			  int *n)
+{
+	char day[11];
+	sqlite3_stmt *q;
+	bk_err e = store__prepare(st, "SELECT " TICKET_COLS
+		" FROM tickets t WHERE t.day = ?1 AND t.status = 'waiting' "
+		"ORDER BY t.created_ms, t.rowid LIMIT ?2", &q);
+	int rc;
+
+	*n = 0;
+	if (e)
+		return e;
+	local_day(store_now_ms(), day);
+	sqlite3_bind_text(q, 1, day, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 2, max);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		ticket_from_row(q, &out[(*n)++]);
+	if (rc != SQLITE_DONE)
+		e = store__err(st, rc, "list waiting");
+	sqlite3_finalize(q);
+	return e;
+}
+
+bk_err queue_print_job_get(struct store *st, int64_t id, struct print_job *out)
+{
+	sqlite3_stmt *q;
+	bk_err e = store__prepare(st,
+		"SELECT ticket_id, data FROM print_jobs WHERE id = ?1", &q);
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (e)
+		return e;
+	sqlite3_bind_int64(q, 1, id);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		int len = sqlite3_column_bytes(q, 1);
+		const void *p = sqlite3_column_blob(q, 1);
+
+		out->id = id;
+		copy_col(out->ticket_id, sizeof out->ticket_id, q, 0);
+		out->data = malloc(len > 0 ? (size_t)len : 1);
+		if (!out->data) {
+			e = BK_ERR_NOMEM;
+		} else {
+			if (len > 0)
+				memcpy(out->data, p, (size_t)len);
+			out->len = (size_t)len;
+		}
+	} else if (rc == SQLITE_DONE) {
+		e = BK_ERR_NOTFOUND;
+	} else {
+		e = store__err(st, rc, "print job");
+	}
+	sqlite3_finalize(q);
+	return e;
+}
+
+void queue_print_job_free(struct print_job *job)
+{
+	free(job->data);
+	job->data = NULL;
+	job->len = 0;
+}
+
+bk_err queue_print_job_done(struct store *st, int64_t id, int ok,
+			    const char *error)
+{
+	sqlite3_stmt *q;
+	bk_err e;
+
+	if ((e = store__begin(st)))
+		return e;
+	e = store__prepare(st,
+		"UPDATE print_jobs SET state = ?2, attempts = attempts + 1, "
+		"last_error = ?3, updated_ms = ?4 WHERE id = ?1", &q);
+	if (e)
+		goto fail;
+	sqlite3_bind_int64(q, 1, id);
+	sqlite3_bind_text(q, 2, ok ? "printed" : "failed", -1, SQLITE_STATIC);
+	if (ok)
+		sqlite3_bind_null(q, 3);
+	else
+		sqlite3_bind_text(q, 3, error ? error : "failed", -1,
+				  SQLITE_STATIC);
+	sqlite3_bind_int64(q, 4, store_now_ms());
+	if (sqlite3_step(q) != SQLITE_DONE)
+		e = store__err(st, sqlite3_errcode(store__db(st)),
+			       "print job done");
+	sqlite3_finalize(q);
+	if (e)
+		goto fail;
+	if ((e = store_health_set(st, "printer", ok,
+				  ok ? "last job printed" : error)))
+		goto fail;
+	return store__commit(st);
+fail:
+	store__rollback(st);
+	return e;
+}
+
+bk_err queue_print_counts(struct store *st, struct print_counts *out)
+{
+	sqlite3_stmt *q;
+	bk_err e = store__prepare(st,
+		"SELECT state, count(*) FROM print_jobs GROUP BY state", &q);
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (e)
+		return e;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *s = (const char *)sqlite3_column_text(q, 0);
+		int64_t c = sqlite3_column_int64(q, 1);
+
+		if (!strcmp(s, "pending"))
+			out->pending = c;
+		else if (!strcmp(s, "printed"))
+			out->printed = c;
+		else if (!strcmp(s, "failed"))
+			out->failed = c;
+	}
+	if (rc != SQLITE_DONE)
+		e = store__err(st, rc, "print counts");
+	sqlite3_finalize(q);
+	return e;
+}

@@ -1,1 +1,363 @@
-/* placeholder: being written */
+/*
+ * store.c — opens kiosk.db, applies the pragmas and migrations.
+ *
+ * Schema history (PRAGMA user_version):
+ *   0  empty file
+ *   1  tickets, outbox, print_jobs, health
+ * A migration is a list of statements run in one BEGIN IMMEDIATE
+ * transaction together with the user_version bump, so a crash leaves the
+ * file at the old or the new version, never between.
+ */
+#include "firmware/store.h"
+#include "firmware/store_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "firmware/log.h"
+#include "firmware/util.h"
+
+struct store {
+	sqlite3 *db;
+	char path[1024];
+};
+
+static const char *const migration_1[] = {
+	"CREATE TABLE tickets ("
+	" id TEXT PRIMARY KEY,"
+	" request_key TEXT NOT NULL UNIQUE,"
+	" service_id TEXT NOT NULL,"
+	" day TEXT NOT NULL,"
+	" seq INTEGER NOT NULL,"
+	" number TEXT NOT NULL,"
+	" lang TEXT NOT NULL,"
+	" status TEXT NOT NULL DEFAULT 'waiting',"
+	" created_ms INTEGER NOT NULL,"
+	" UNIQUE (service_id, day, seq))",
+	"CREATE INDEX tickets_waiting ON tickets (day, status, service_id)",
+	"CREATE TABLE outbox ("
+	" seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" id TEXT NOT NULL UNIQUE,"
+	" type TEXT NOT NULL,"
+	" body TEXT NOT NULL,"
+	" state TEXT NOT NULL DEFAULT 'pending'"
+	"  CHECK (state IN ('pending', 'delivered', 'dead')),"
+	" attempts INTEGER NOT NULL DEFAULT 0,"
+	" next_attempt_ms INTEGER NOT NULL DEFAULT 0,"
+	" last_error TEXT,"
+	" created_ms INTEGER NOT NULL,"
+	" delivered_ms INTEGER)",
+	"CREATE INDEX outbox_due ON outbox (state, next_attempt_ms, seq)",
+	"CREATE TABLE print_jobs ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" ticket_id TEXT NOT NULL REFERENCES tickets (id),"
+	" data BLOB NOT NULL,"
+	" state TEXT NOT NULL DEFAULT 'pending'"
+	"  CHECK (state IN ('pending', 'printed', 'failed')),"
+	" attempts INTEGER NOT NULL DEFAULT 0,"
+	" last_error TEXT,"
+	" created_ms INTEGER NOT NULL,"
+	" updated_ms INTEGER NOT NULL)",
+	"CREATE TABLE health ("
+	" component TEXT PRIMARY KEY,"
+	" ok INTEGER NOT NULL,"
+	" message TEXT NOT NULL,"
+	" updated_ms INTEGER NOT NULL)",
+	NULL
+};
+
+/* migrations[v] takes the schema from version v to v + 1. */
+static const char *const *const migrations[] = { migration_1 };
+
+sqlite3 *store__db(struct store *st)
+{
+	return st->db;
+}
+
+const char *store_path(const struct store *st)
+{
+	return st->path;
+}
+
+bk_err store__err(struct store *st, int rc, const char *what)
+{
+	bk_err e;
+
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_DONE:
+	case SQLITE_ROW:
+		return BK_OK;
+	case SQLITE_NOMEM:
+		e = BK_ERR_NOMEM;
+		break;
+	case SQLITE_FULL:
+		e = BK_ERR_FULL;
+		break;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		e = BK_ERR_BUSY;
+		break;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+	case SQLITE_SCHEMA:
+		e = BK_ERR_CORRUPT;
+		break;
+	case SQLITE_CONSTRAINT:
+	case SQLITE_MISMATCH:
+	case SQLITE_TOOBIG:
+	case SQLITE_RANGE:
+		e = BK_ERR_INVALID;
+		break;
+	default:
+		e = BK_ERR_IO;
+		break;
+	}
+	log_error("store", "%s: %s (%s)", what,
+		  st && st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc),
+		  st ? st->path : "");
+	return e;
+}
+
+bk_err store__prepare(struct store *st, const char *sql, sqlite3_stmt **out)
+{
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, out, NULL);
+
+	if (rc != SQLITE_OK) {
+		*out = NULL;
+		return store__err(st, rc, "prepare");
+	}
+	return BK_OK;
+}
+
+bk_err store__begin(struct store *st)
+{
+	int rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? BK_OK : store__err(st, rc, "begin");
+}
+
+bk_err store__commit(struct store *st)
+{
+	int rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+
+	if (rc == SQLITE_OK)
+		return BK_OK;
+	store__err(st, rc, "commit");
+	store__rollback(st);
+	/* Whatever the code, the caller must re-read by key: report it as
+	 * an unknown outcome, except where SQLite is sure nothing changed. */
+	return (rc & 0xff) == SQLITE_BUSY ? BK_ERR_BUSY : BK_ERR_IO;
+}
+
+void store__rollback(struct store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static bk_err user_version(struct store *st, int *out)
+{
+	sqlite3_stmt *q;
+	bk_err e = store__prepare(st, "PRAGMA user_version", &q);
+
+	if (e)
+		return e;
+	if (sqlite3_step(q) == SQLITE_ROW)
+		*out = sqlite3_column_int(q, 0);
+	else
+		e = store__err(st, sqlite3_errcode(st->db), "user_version");
+	sqlite3_finalize(q);
+	return e;
+}
+
+static bk_err migrate(struct store *st, char *err, size_t errlen)
+{
+	const int target = (int)(sizeof migrations / sizeof migrations[0]);
+	int v = 0;
+	bk_err e;
+
+	if ((e = user_version(st, &v)))
+		goto fail;
+	if (v > target) {
+		snprintf(err, errlen, "%s: schema version %d is newer than "
+			 "this program (%d): install the newer release",
+			 st->path, v, target);
+		return BK_ERR_CORRUPT;
+	}
+	for (; v < target; v++) {
+		char bump[64];
+		int rc;
+
+		if ((e = store__begin(st)))
+			goto fail;
+		for (const char *const *sql = migrations[v]; *sql; sql++) {
+			rc = sqlite3_exec(st->db, *sql, NULL, NULL, NULL);
+			if (rc != SQLITE_OK) {
+				e = store__err(st, rc, "migration");
+				store__rollback(st);
+				goto fail;
+			}
+		}
+		snprintf(bump, sizeof bump, "PRAGMA user_version = %d", v + 1);
+		rc = sqlite3_exec(st->db, bump, NULL, NULL, NULL);
+		if (rc != SQLITE_OK) {
+			e = store__err(st, rc, "migration");
+			store__rollback(st);
+			goto fail;
+		}
+		if ((e = store__commit(st)))
+			goto fail;
+		log_info("store", "migrated %s to schema %d", st->path, v + 1);
+	}
+	return BK_OK;
+fail:
+	snprintf(err, errlen, "%s: cannot prepare the database: %s (%s)",
+		 st->path, bk_strerror(e), sqlite3_errmsg(st->db));
+	return e;
+}
+
+bk_err store_open_file(struct store **out, const char *path,
+		       int busy_timeout_ms, char *err, size_t errlen)
+{
+	static const char *const pragmas[] = {
+		"PRAGMA journal_mode = WAL",
+		"PRAGMA synchronous = FULL",
+		"PRAGMA foreign_keys = ON",
+		NULL
+	};
+	struct store *st;
+	bk_err e = BK_ERR_IO;
+	int rc;
+
+	*out = NULL;
+	st = calloc(1, sizeof *st);
+	if (!st) {
+		snprintf(err, errlen, "out of memory");
+		return BK_ERR_NOMEM;
+	}
+	snprintf(st->path, sizeof st->path, "%s", path);
+	rc = sqlite3_open_v2(path, &st->db,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+			     SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "%s: cannot open: %s", path,
+			 st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+		e = store__err(st, rc, "open");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, busy_timeout_ms);
+	for (const char *const *p = pragmas; *p; p++) {
+		rc = sqlite3_exec(st->db, *p, NULL, NULL, NULL);
+		if (rc != SQLITE_OK) {
+			snprintf(err, errlen, "%s: %s: %s", path, *p,
+				 sqlite3_errmsg(st->db));
+			e = store__err(st, rc, *p);
+			goto fail;
+		}
+	}
+	if ((e = migrate(st, err, errlen)))
+		goto fail;
+	*out = st;
+	return BK_OK;
+fail:
+	store_close(st);
+	return e;
+}
+
+bk_err store_open(struct store **out, const char *dir, int busy_timeout_ms,
+		  char *err, size_t errlen)
+{
+	char path[1024];
+
+	*out = NULL;
+	if (util_mkdir_p(dir) < 0) {
+		snprintf(err, errlen, "%s: cannot create the data directory: "
+			 "%s", dir, strerror(errno));
+		return errno == ENOSPC ? BK_ERR_FULL : BK_ERR_IO;
+	}
+	if (util_fmt(path, sizeof path, "%s/kiosk.db", dir) < 0) {
+		snprintf(err, errlen, "data directory path too long");
+		return BK_ERR_INVALID;
+	}
+	return store_open_file(out, path, busy_timeout_ms, err, errlen);
+}
+
+void store_close(struct store *st)
+{
+	if (!st)
+		return;
+	sqlite3_close_v2(st->db);
+	free(st);
+}
+
+int64_t store_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void store_format_time(int64_t ms, char out[32])
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	char base[24];
+
+	gmtime_r(&t, &tm);
+	strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out, 32, "%s.%03dZ", base, (int)(ms % 1000));
+}
+
+bk_err store_health_set(struct store *st, const char *component, int ok,
+			const char *message)
+{
+	sqlite3_stmt *q;
+	bk_err e = store__prepare(st,
+		"INSERT INTO health (component, ok, message, updated_ms) "
+		"VALUES (?1, ?2, ?3, ?4) ON CONFLICT (component) DO UPDATE "
+		"SET ok = ?2, message = ?3, updated_ms = ?4", &q);
+
+	if (e)
+		return e;
+	sqlite3_bind_text(q, 1, component, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 2, ok ? 1 : 0);
+	sqlite3_bind_text(q, 3, message ? message : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 4, store_now_ms());
+	if (sqlite3_step(q) != SQLITE_DONE)
+		e = store__err(st, sqlite3_errcode(st->db), "health");
+	sqlite3_finalize(q);
+	return e;
+}
+
+bk_err store_health_list(struct store *st, struct store_health *out, int max,
+			 int *n)
+{
+	sqlite3_stmt *q;
+	bk_err e = store__prepare(st,
+		"SELECT component, ok, message, updated_ms FROM health "
+		"ORDER BY component", &q);
+	int rc;
+
+	*n = 0;
+	if (e)
+		return e;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW && *n < max) {
+		struct store_health *h = &out[(*n)++];
+		snprintf(h->component, sizeof h->component, "%s",
+			 (const char *)sqlite3_column_text(q, 0));
+		h->ok = sqlite3_column_int(q, 1);
+		snprintf(h->message, sizeof h->message, "%s",
+			 (const char *)sqlite3_column_text(q, 2));
+		h->updated_ms = sqlite3_column_int64(q, 3);
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		e = store__err(st, rc, "health");
+	sqlite3_finalize(q);
+	return e;
+}

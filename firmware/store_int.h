@@ -1,0 +1,34 @@
+/*
+ * store_int.h — for the modules that own tables in kiosk.db (outbox.c,
+ * queue.c). Not for executables or the UI.
+ */
+#ifndef BK_STORE_INT_H
+#define BK_STORE_INT_H
+
+#include <sqlite3.h>
+
+#include "firmware/store.h"
+
+sqlite3 *store__db(struct store *st);
+
+/* BEGIN IMMEDIATE; maps SQLite codes to bk_err. */
+bk_err store__begin(struct store *st);
+/* COMMIT. BK_ERR_IO here means the outcome is unknown (property 4). The
+ * transaction is rolled back if it is still open. */
+bk_err store__commit(struct store *st);
+void store__rollback(struct store *st);
+
+/* Maps an SQLite result code (extended or primary) to bk_err and logs the
+ * database's message for anything but success. */
+bk_err store__err(struct store *st, int rc, const char *what);
+
+/* Prepares sql (cached per connection would come later; statements here
+ * are cheap next to an fsync). */
+bk_err store__prepare(struct store *st, const char *sql, sqlite3_stmt **out);
+
+/* Pushes an outbox event inside the caller's open transaction
+ * (outbox.h invariant 3). body is the complete event JSON. */
+bk_err outbox__push(struct store *st, const char *id, const char *type,
+		    const char *body, int64_t now_ms);
+
+#endif
