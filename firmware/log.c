@@ -11,6 +11,7 @@
 static char log_prog[32] = "buergerkiosk";
 static enum log_level log_min = LOG_INFO;
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+static int log_ready;
 
 void log_init(const char *prog, enum log_level level)
 {
@@ -18,6 +19,7 @@ void log_init(const char *prog, enum log_level level)
 
 	snprintf(log_prog, sizeof log_prog, "%s", prog);
 	log_min = level;
+	log_ready = 1;
 	if (!env)
 		return;
 	if (!strcmp(env, "debug"))
@@ -38,6 +40,8 @@ void log_msg(enum log_level level, const char *module, const char *fmt, ...)
 	time_t now;
 	va_list ap;
 
+	if (!log_ready) /* a program that never called log_init() */
+		log_init(log_prog, log_min);
 	if (level < log_min)
 		return;
 	now = time(NULL);

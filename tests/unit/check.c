@@ -11,6 +11,26 @@ void check_fail(const char *file, int line, const char *what)
 	check_failures++;
 }
 
+void check_str(const char *file, int line, const char *ea, const char *eb,
+	       const char *a, const char *b)
+{
+	if (a && b && !strcmp(a, b))
+		return;
+	fprintf(stderr, "%s:%d: check failed: %s == %s (\"%s\" vs \"%s\")\n",
+		file, line, ea, eb, a ? a : "(null)", b ? b : "(null)");
+	check_failures++;
+}
+
+void check_int(const char *file, int line, const char *ea, const char *eb,
+	       long long a, long long b)
+{
+	if (a == b)
+		return;
+	fprintf(stderr, "%s:%d: check failed: %s == %s (%lld vs %lld)\n",
+		file, line, ea, eb, a, b);
+	check_failures++;
+}
+
 int check_main(const struct check_test *tests)
 {
 	int failed_tests = 0, n = 0;

@@ -18,18 +18,14 @@ void check_fail(const char *file, int line, const char *what);
 	do { if (!(c)) check_fail(__FILE__, __LINE__, #c); } while (0)
 #define REQUIRE(c) \
 	do { if (!(c)) { check_fail(__FILE__, __LINE__, #c); return; } } while (0)
-#define CHECK_STR(a, b) \
-	do { const char *a_ = (a), *b_ = (b); \
-	     if (!a_ || !b_ || strcmp(a_, b_)) { \
-		char m_[512]; \
-		snprintf(m_, sizeof m_, "%s == %s (\"%s\" vs \"%s\")", #a, #b, \
-			 a_ ? a_ : "(null)", b_ ? b_ : "(null)"); \
-		check_fail(__FILE__, __LINE__, m_); } } while (0)
+#define CHECK_STR(a, b) check_str(__FILE__, __LINE__, #a, #b, (a), (b))
 #define CHECK_INT(a, b) \
-	do { long long a_ = (long long)(a), b_ = (long long)(b); \
-	     if (a_ != b_) { char m_[512]; \
-		snprintf(m_, sizeof m_, "%s == %s (%lld vs %lld)", #a, #b, a_, b_); \
-		check_fail(__FILE__, __LINE__, m_); } } while (0)
+	check_int(__FILE__, __LINE__, #a, #b, (long long)(a), (long long)(b))
+
+void check_str(const char *file, int line, const char *ea, const char *eb,
+	       const char *a, const char *b);
+void check_int(const char *file, int line, const char *ea, const char *eb,
+	       long long a, long long b);
 
 struct check_test {
 	const char *name;
