@@ -1,1 +1,297 @@
-/* placeholder: being written */
+/*
+ * printer_virtual.c — the "virtual:DIR" backend: a printer that is a folder.
+ *
+ * Each job's bytes land in DIR/job-NNNNNN.bin (six digits, more after
+ * 999999), for the simulator to render and the tests to compare. It is
+ * used only when named in the configuration.
+ *
+ * Properties:
+ *  1. A job file appears whole or not at all: the bytes go to a hidden
+ *     temporary file, are fsynced, and are then linked to their final name
+ *     and the folder fsynced. link() is used instead of rename() because it
+ *     fails with EEXIST instead of replacing a file.
+ *  2. Numbers continue after the highest existing job file, looked up at
+ *     each job, so restarts and several printers on one folder never
+ *     overwrite a job (a lost race just takes the next number).
+ *  3. Fault switch: if DIR/FAULT exists and contains "paper", "offline" or
+ *     "cover", a job fails with PRINTER_ERR_PAPER / _OFFLINE / _COVER and
+ *     writes nothing. Other contents are ignored. The simulator and the
+ *     tests use this to "break" the printer.
+ *
+ * It does NOT clean up temporary files a crash left behind (".job-*.tmp");
+ * another printer on the same folder may be writing one right now.
+ */
+#include "drivers/printer/printer_int.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define VIRTUAL_JOB_MAX 999999999u   /* keeps names within "%u" parsing */
+
+struct virtual_ctx {
+	int dirfd;
+	char dir[512];
+};
+
+static int mkdir_p(const char *dir)
+{
+	char tmp[512];
+	size_t len = strlen(dir);
+
+	if (len == 0 || len >= sizeof tmp) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(tmp, dir, len + 1);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+static printer_err virtual_open(void **ctx, const char *arg, char *err,
+				size_t errlen)
+{
+	struct virtual_ctx *v = NULL;
+	printer_err rc;
+
+	if (!*arg) {
+		printer__seterr(err, errlen, "virtual: needs a folder");
+		return PRINTER_ERR_URI;
+	}
+	if (strlen(arg) >= sizeof v->dir) {
+		printer__seterr(err, errlen, "virtual: folder name too long");
+		return PRINTER_ERR_URI;
+	}
+	v = calloc(1, sizeof *v);
+	if (!v) {
+		rc = PRINTER_ERR_NOMEM;
+		printer__seterr(err, errlen, "virtual: out of memory");
+		goto fail;
+	}
+	v->dirfd = -1;
+	memcpy(v->dir, arg, strlen(arg) + 1);
+	if (mkdir_p(v->dir) < 0) {
+		rc = PRINTER_ERR_OPEN;
+		printer__seterr(err, errlen, "virtual: cannot create %s: %s",
+				v->dir, strerror(errno));
+		goto fail;
+	}
+	v->dirfd = open(v->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (v->dirfd < 0) {
+		rc = PRINTER_ERR_OPEN;
+		printer__seterr(err, errlen, "virtual: cannot open %s: %s",
+				v->dir, strerror(errno));
+		goto fail;
+	}
+	*ctx = v;
+	return PRINTER_OK;
+
+fail:
+	free(v);
+	return rc;
+}
+
+static void virtual_close(void *ctx)
+{
+	struct virtual_ctx *v = ctx;
+
+	if (!v)
+		return;
+	close(v->dirfd);
+	free(v);
+}
+
+/* PRINTER_OK unless DIR/FAULT names a fault. */
+static printer_err read_fault(struct virtual_ctx *v)
+{
+	char buf[64];
+	ssize_t n;
+	int fd;
+
+	fd = openat(v->dirfd, "FAULT", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return PRINTER_OK;
+	do
+		n = read(fd, buf, sizeof buf - 1);
+	while (n < 0 && errno == EINTR);
+	close(fd);
+	if (n <= 0)
+		return PRINTER_OK;
+	buf[n] = '\0';
+	if (strstr(buf, "paper"))
+		return PRINTER_ERR_PAPER;
+	if (strstr(buf, "offline"))
+		return PRINTER_ERR_OFFLINE;
+	if (strstr(buf, "cover"))
+		return PRINTER_ERR_COVER;
+	return PRINTER_OK;
+}
+
+/* "job-" digits ".bin" → the number, or 0 for any other name. */
+static unsigned parse_job_name(const char *name)
+{
+	unsigned long long num = 0;
+	const char *p;
+
+	if (strncmp(name, "job-", 4))
+		return 0;
+	for (p = name + 4; *p >= '0' && *p <= '9'; p++) {
+		num = num * 10 + (unsigned)(*p - '0');
+		if (num > VIRTUAL_JOB_MAX)
+			return 0;
+	}
+	if (p == name + 4 || strcmp(p, ".bin"))
+		return 0;
+	return (unsigned)num;
+}
+
+/* The highest job number in the folder (0 if none), or -1 with errno. */
+static long long highest_job(struct virtual_ctx *v)
+{
+	unsigned high = 0;
+	struct dirent *e;
+	DIR *d;
+	int fd;
+
+	fd = openat(v->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -1;
+	}
+	while ((e = readdir(d))) {
+		unsigned n = parse_job_name(e->d_name);
+		if (n > high)
+			high = n;
+	}
+	closedir(d);
+	return high;
+}
+
+static int write_all(int fd, const unsigned char *data, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, data, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Creates a unique hidden temporary file; fills name. */
+static int make_temp(struct virtual_ctx *v, char *name, size_t len)
+{
+	static unsigned counter;
+
+	for (int tries = 0; tries < 100; tries++) {
+		int fd;
+		snprintf(name, len, ".job-%ld-%u-%d.tmp", (long)getpid(),
+			 __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED),
+			 tries);
+		fd = openat(v->dirfd, name,
+			    O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		if (fd >= 0 || errno != EEXIST)
+			return fd;
+	}
+	errno = EEXIST;
+	return -1;
+}
+
+/* Links tmp to the next free job name. 0, or -1 with errno. */
+static int publish(struct virtual_ctx *v, const char *tmp, char *name,
+		   size_t len)
+{
+	long long high = highest_job(v);
+
+	if (high < 0)
+		return -1;
+	for (unsigned long long num = (unsigned long long)high + 1;
+	     num <= VIRTUAL_JOB_MAX; num++) {
+		snprintf(name, len, "job-%06u.bin", (unsigned)num);
+		if (linkat(v->dirfd, tmp, v->dirfd, name, 0) == 0)
+			return 0;
+		if (errno != EEXIST)
+			return -1;
+	}
+	errno = ENOSPC;
+	return -1;
+}
+
+static printer_err virtual_send(void *ctx, const unsigned char *data,
+				size_t len, size_t *written, char *err,
+				size_t errlen)
+{
+	struct virtual_ctx *v = ctx;
+	char tmp[64], name[32];
+	printer_err rc;
+	int fd;
+
+	rc = read_fault(v);
+	if (rc != PRINTER_OK) {
+		printer__seterr(err, errlen, "virtual: %s (FAULT switch in %s)",
+				printer_strerror(rc), v->dir);
+		return rc;
+	}
+	fd = make_temp(v, tmp, sizeof tmp);
+	if (fd < 0) {
+		printer__seterr(err, errlen, "virtual: cannot create a job in "
+				"%s: %s", v->dir, strerror(errno));
+		return PRINTER_ERR_WRITE;
+	}
+	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+		printer__seterr(err, errlen, "virtual: writing a job in %s: %s",
+				v->dir, strerror(errno));
+		goto fail;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		printer__seterr(err, errlen, "virtual: writing a job in %s: %s",
+				v->dir, strerror(errno));
+		goto fail;
+	}
+	fd = -1;
+	if (publish(v, tmp, name, sizeof name) < 0) {
+		printer__seterr(err, errlen, "virtual: naming a job in %s: %s",
+				v->dir, strerror(errno));
+		goto fail;
+	}
+	unlinkat(v->dirfd, tmp, 0);
+	/* The job is visible; a failed folder fsync only weakens durability
+	 * across a power cut, which a simulated printer can live with. */
+	fsync(v->dirfd);
+	*written = len;
+	return PRINTER_OK;
+
+fail:
+	if (fd >= 0)
+		close(fd);
+	unlinkat(v->dirfd, tmp, 0);
+	return PRINTER_ERR_WRITE;
+}
+
+const struct printer_backend printer__virtual_backend = {
+	.name = "virtual",
+	.open = virtual_open,
+	.close = virtual_close,
+	.send = virtual_send,
+};
