@@ -1,1 +1,216 @@
-/* placeholder: being written */
+/*
+ * kioskd_main.c — buergerkioskd, the site daemon. This version drains the
+ * outbox to the back office (sync.h); the site API comes later.
+ *
+ *   buergerkioskd [--config FILE] [--data-dir DIR] [--set K=V]...
+ *                 [--backoffice URL] [--once]
+ *
+ * Exit codes: 0 stopped cleanly (SIGINT/SIGTERM) or --once left nothing
+ * pending; 1 store or runtime error; 2 usage or configuration error;
+ * 3 --once finished with events still pending (back office down, backoff).
+ *
+ * The loop never sleeps longer than sync.poll_ms and wakes early when a
+ * deferred event falls due; it sleeps in 50 ms slices so a signal stops it
+ * promptly, and a signal also abandons a request in flight (sync_client's
+ * cancel flag).
+ */
+#include <curl/curl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "firmware/cli.h"
+#include "firmware/config.h"
+#include "firmware/log.h"
+#include "firmware/outbox.h"
+#include "firmware/store.h"
+#include "firmware/sync.h"
+
+#define SLICE_MS 50
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: buergerkioskd [--config FILE] [--data-dir DIR] "
+		"[--set KEY=VALUE]...\n"
+		"                     [--backoffice URL] [--once]\n");
+}
+
+static void sleep_ms(int64_t ms)
+{
+	while (ms > 0 && !stop_flag) {
+		int64_t step = ms < SLICE_MS ? ms : SLICE_MS;
+		struct timespec ts = { step / 1000, (step % 1000) * 1000000 };
+
+		nanosleep(&ts, NULL);
+		ms -= step;
+	}
+}
+
+static void log_round(const struct sync_result *r)
+{
+	if (r->err == BK_OK)
+		log_info("sync", "batch of %d: delivered %d, dead %d, "
+			 "deferred %d (HTTP %d, %lld ms)", r->loaded,
+			 r->delivered, r->dead, r->deferred, r->http_status,
+			 (long long)r->elapsed_ms);
+	else
+		log_warn("sync", "batch of %d: delivered %d, dead %d, "
+			 "deferred %d: %s", r->loaded, r->delivered, r->dead,
+			 r->deferred, r->error);
+}
+
+/* How long to wait before the next round: until the next due event, at
+ * most poll_ms. */
+static int64_t idle_ms(struct store *st, const struct config *cfg)
+{
+	int64_t due = -1;
+
+	if (outbox_next_due_in(st, store_now_ms(), &due) != BK_OK || due < 0 ||
+	    due > cfg->sync_poll_ms)
+		return cfg->sync_poll_ms;
+	return due;
+}
+
+/* Rounds until nothing is due (--once) or a signal. */
+static int run(struct sync_client *sc, struct store *st,
+	       const struct config *cfg, int once)
+{
+	while (!stop_flag) {
+		struct sync_result r;
+		bk_err rc = sync_run_once(sc, st, &r);
+
+		if (rc != BK_OK) {
+			log_error("sync", "round failed: %s", bk_strerror(rc));
+			if (once)
+				return -1;
+			sleep_ms(cfg->sync_poll_ms);
+			continue;
+		}
+		if (r.loaded)
+			log_round(&r);
+		if (r.loaded && r.deferred < r.loaded)
+			continue; /* progress: more may be due at once */
+		if (once)
+			return 0;
+		sleep_ms(idle_ms(st, cfg));
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli_common cli = { 0 };
+	struct config cfg;
+	struct store *st = NULL;
+	struct sync_client *sc = NULL;
+	struct outbox_counts counts = { 0 };
+	struct sigaction sa;
+	char err[CONFIG_ERR_MAX + 64];
+	char *url_set = NULL;
+	int once = 0, code = 1;
+	bk_err rc;
+
+	log_init("buergerkioskd", LOG_INFO);
+	if (cli_parse_common(&cli, &argc, &argv) < 0)
+		return 2;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--once")) {
+			once = 1;
+		} else if (!strcmp(argv[i], "--backoffice") && i + 1 < argc) {
+			free(url_set);
+			url_set = malloc(strlen(argv[++i]) + 16);
+			if (!url_set)
+				return 1;
+			sprintf(url_set, "backoffice.url=%s", argv[i]);
+			if (cli_add_set(&cli, url_set) < 0) {
+				fprintf(stderr, "buergerkioskd: too many --set\n");
+				code = 2;
+				goto out;
+			}
+		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(stdout);
+			code = 0;
+			goto out;
+		} else {
+			fprintf(stderr, "buergerkioskd: unknown argument '%s'\n",
+				argv[i]);
+			usage(stderr);
+			code = 2;
+			goto out;
+		}
+	}
+	if (cli_load_config(&cli, &cfg, err, sizeof err) < 0) {
+		fprintf(stderr, "%s\n", err);
+		code = 2;
+		goto out;
+	}
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN); /* CURLOPT_NOSIGNAL leaves SIGPIPE to us */
+
+	rc = store_open(&st, cli.data_dir, cfg.store_busy_timeout_ms, err,
+			sizeof err);
+	if (rc != BK_OK) {
+		fprintf(stderr, "buergerkioskd: %s: %s\n", cli.data_dir,
+			err[0] ? err : bk_strerror(rc));
+		goto out;
+	}
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		fprintf(stderr, "buergerkioskd: libcurl init failed\n");
+		goto out;
+	}
+
+	rc = sync_client_create(&cfg, &stop_flag, &sc);
+	if (rc == BK_ERR_CONFIG) {
+		fprintf(stderr, "buergerkioskd: %s: sync needs backoffice.url, "
+			"kiosk.id and site.id\n", cfg.path[0] ? cfg.path :
+			"configuration");
+		code = 2;
+		goto out_curl;
+	}
+	if (rc != BK_OK) {
+		fprintf(stderr, "buergerkioskd: %s\n", bk_strerror(rc));
+		goto out_curl;
+	}
+	log_info("sync", "delivering to %s (batch %d, poll %d ms)",
+		 cfg.backoffice_url, cfg.sync_batch_size, cfg.sync_poll_ms);
+
+	if (run(sc, st, &cfg, once) < 0)
+		goto out_curl;
+	if (!once || stop_flag) {
+		log_info("sync", "stopping");
+		code = 0;
+		goto out_curl;
+	}
+	if (outbox_counts(st, &counts) != BK_OK) {
+		fprintf(stderr, "buergerkioskd: cannot count the outbox\n");
+		goto out_curl;
+	}
+	log_info("sync", "outbox: pending %lld, delivered %lld, dead %lld",
+		 (long long)counts.pending, (long long)counts.delivered,
+		 (long long)counts.dead);
+	code = counts.pending ? 3 : 0;
+out_curl:
+	sync_client_destroy(sc);
+	curl_global_cleanup();
+out:
+	if (st)
+		store_close(st);
+	free(url_set);
+	return code;
+}
