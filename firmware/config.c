@@ -223,7 +223,7 @@ static struct config_service *service_get(struct config *cfg, const char *id,
 	}
 	s = &cfg->services[cfg->n_services++];
 	memset(s, 0, sizeof *s);
-	snprintf(s->id, sizeof s->id, "%s", id);
+	memcpy(s->id, id, strlen(id) + 1); /* valid_id() bounds the length */
 	return s;
 }
 

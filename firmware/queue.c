@@ -194,7 +194,7 @@ bk_err queue_issue_ticket(struct store *st, const struct config *cfg,
 	char *body = NULL;
 	unsigned char *job = NULL;
 	size_t job_len = 0;
-	int seq, found;
+	int seq = 0, found;
 	bk_err e;
 
 	memset(out, 0, sizeof *out);
@@ -218,11 +218,12 @@ bk_err queue_issue_ticket(struct store *st, const struct config *cfg,
 	local_day(out->created_ms, out->day);
 	if ((e = next_seq(st, svc->id, out->day, &seq, &out->ahead)))
 		goto fail;
-	if (seq > QUEUE_SEQ_MAX) {
+	if (seq < 1 || seq > QUEUE_SEQ_MAX) {
 		e = BK_ERR_EXHAUSTED;
 		goto fail;
 	}
-	snprintf(out->number, sizeof out->number, "%c%03d", svc->letter, seq);
+	snprintf(out->number, sizeof out->number, "%c%03u", svc->letter,
+		 (unsigned)seq % 1000u);
 	if ((e = insert_ticket(st, out, request_key, seq)))
 		goto fail;
 

@@ -1,0 +1,112 @@
+/*
+ * bench_ticket — time of one ticket issue: the SQLite transaction (WAL,
+ * synchronous=FULL, ticket + print job + outbox event) plus rendering the
+ * ESC/POS bytes, through queue_issue_ticket() as the kiosk calls it.
+ *
+ *   bench_ticket [N] [DIR]    N issues (default 500) in a fresh DIR/kiosk.db
+ *
+ * Prints the median, 90th and 99th percentile and the rate. The ESC/POS
+ * rendering alone is timed separately. Figures, not a pass/fail test.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "firmware/app_ticket.h"
+#include "firmware/config.h"
+#include "firmware/log.h"
+#include "firmware/queue.h"
+#include "firmware/store.h"
+
+static double now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+static int cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void report(const char *what, double *us, int n)
+{
+	double sum = 0;
+
+	qsort(us, (size_t)n, sizeof *us, cmp);
+	for (int i = 0; i < n; i++)
+		sum += us[i];
+	printf("%-28s n=%d  median %.1f us  p90 %.1f us  p99 %.1f us  "
+	       "(%.0f per second)\n", what, n, us[n / 2], us[n * 9 / 10],
+	       us[n * 99 / 100], n / (sum / 1e6));
+}
+
+int main(int argc, char **argv)
+{
+	int n = argc > 1 ? atoi(argv[1]) : 500;
+	char dir[256], err[512];
+	struct config cfg;
+	struct store *st = NULL;
+	struct app_ticket_texts tx = { .cfg = &cfg, .service_name =
+		"Personalausweis", .ahead_fmt = "Vor Ihnen: %d", .footer =
+		"Bitte warten Sie, bis Ihre Nummer aufgerufen wird.",
+		.paper_mm = 80 };
+	double *us;
+
+	if (n < 10 || n > 100000)
+		n = 500;
+	log_init("bench_ticket", LOG_WARN);
+	if (argc > 2)
+		snprintf(dir, sizeof dir, "%s", argv[2]);
+	else if (!mkdtemp(strcpy(dir, "/tmp/bench-ticket-XXXXXX")))
+		return 1;
+	if (config_load(&cfg, BK_SOURCE_DIR "/assets/site.conf", err,
+			sizeof err) < 0 ||
+	    store_open(&st, dir, 5000, err, sizeof err)) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	us = calloc((size_t)n, sizeof *us);
+	if (!us)
+		return 1;
+
+	for (int i = 0; i < n; i++) {
+		struct ticket t = { .ahead = 3 };
+		unsigned char *data;
+		size_t len;
+		double t0 = now_us();
+
+		snprintf(t.number, sizeof t.number, "A%03d", i % 999 + 1);
+		if (app_ticket_render(&tx, &t, &data, &len) < 0)
+			return 1;
+		us[i] = now_us() - t0;
+		free(data);
+	}
+	report("ESC/POS render only", us, n);
+
+	for (int i = 0; i < n; i++) {
+		char key[32];
+		struct ticket t;
+		const char *svc = cfg.services[i % cfg.n_services].id;
+		double t0 = now_us();
+
+		snprintf(key, sizeof key, "bench-%d", i);
+		if (queue_issue_ticket(st, &cfg, svc, "de", key,
+				       app_ticket_render, &tx, &t)) {
+			fprintf(stderr, "issue failed at %d\n", i);
+			return 1;
+		}
+		us[i] = now_us() - t0;
+	}
+	report("ticket issue (tx + ESC/POS)", us, n);
+	printf("database: %s/kiosk.db (WAL, synchronous=FULL)\n", dir);
+	free(us);
+	store_close(st);
+	return 0;
+}
