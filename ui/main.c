@@ -1,1 +1,357 @@
-/* placeholder: being written */
+/*
+ * main.c — buergerkiosk, the citizen UI: options, setup, the event loop.
+ *
+ *   buergerkiosk [--config FILE] [--data-dir DIR] [--set K=V]...
+ *                [--printer URI] [--fullscreen]
+ *                [--headless] [--script FILE] [--screenshots DIR]
+ *
+ * Windowed: a portrait window scaled to fit the screen (logical size
+ * 1080×1920), or --fullscreen on a kiosk. Headless: no SDL video at all;
+ * a software renderer draws on a 1080×1920 surface, and --script drives
+ * it (exit 1 on a failed assertion, 2 on a syntax error).
+ *
+ * A configuration error does not stop the program: the kiosk shows the
+ * out-of-service screen naming it. This file does NOT lay out screens or
+ * handle the session (app.c), nor touch the store (worker.c).
+ */
+#include <SDL.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "firmware/cli.h"
+#include "firmware/log.h"
+#include "firmware/util.h"
+#include "ui/app.h"
+#include "ui/i18n.h"
+#include "ui/script.h"
+#include "ui/text.h"
+#include "ui/worker.h"
+
+#define DEFAULT_FONT "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+#define DEFAULT_FONT_BOLD "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+
+struct opts {
+	const char *printer;
+	const char *script;
+	const char *shots;
+	int headless, fullscreen;
+};
+
+static volatile sig_atomic_t quit;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	quit = 1;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: buergerkiosk [--config FILE] [--data-dir DIR] "
+		"[--set KEY=VALUE]...\n"
+		"                    [--printer URI] [--fullscreen] "
+		"[--headless [--script FILE] [--screenshots DIR]]\n");
+}
+
+static int parse_opts(struct opts *o, int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		int more = i + 1 < argc;
+		if (!strcmp(a, "--headless"))
+			o->headless = 1;
+		else if (!strcmp(a, "--fullscreen"))
+			o->fullscreen = 1;
+		else if (!strcmp(a, "--printer") && more)
+			o->printer = argv[++i];
+		else if (!strcmp(a, "--script") && more)
+			o->script = argv[++i];
+		else if (!strcmp(a, "--screenshots") && more)
+			o->shots = argv[++i];
+		else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage(stdout);
+			exit(0);
+		} else {
+			fprintf(stderr, "buergerkiosk: unknown option %s\n", a);
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (o->script && !o->headless) {
+		fprintf(stderr, "buergerkiosk: --script needs --headless\n");
+		return -1;
+	}
+	return 0;
+}
+
+static char *read_file(const char *path, size_t max, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	struct buf b = { .max = max + 1 };
+	char chunk[4096];
+	size_t n;
+
+	if (!f)
+		return NULL;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		if (buf_append(&b, chunk, n) < 0)
+			break;
+	fclose(f);
+	return buf_take(&b, len);
+}
+
+/* 0, or 2 after printing why (a syntax error is the script's fault). */
+static int load_script(struct script *s, const char *path)
+{
+	char err[512];
+	size_t len = 0;
+	char *text = read_file(path, SCRIPT_FILE_MAX, &len);
+	int rc;
+
+	if (!text) {
+		fprintf(stderr, "%s: cannot read (missing or too large)\n",
+			path);
+		return 2;
+	}
+	rc = script_parse(s, path, text, len, err, sizeof err);
+	free(text);
+	if (rc < 0) {
+		fprintf(stderr, "%s: syntax error\n", err);
+		return 2;
+	}
+	return 0;
+}
+
+/* The configuration; on error the defaults and the message in oos. */
+static void load_config(struct cli_common *cli, struct config *cfg,
+			char *oos, size_t ooslen)
+{
+	oos[0] = '\0';
+	if (cli_load_config(cli, cfg, oos, ooslen) == 0 &&
+	    config_validate(cfg, oos, ooslen) == 0)
+		return;
+	log_error("config", "%s", oos);
+	config_defaults(cfg);
+	if (!cfg->site_name[0])
+		snprintf(cfg->site_name, sizeof cfg->site_name, "Bürgerkiosk");
+}
+
+static void load_i18n(struct i18n *in, const struct config *cfg)
+{
+	static const char fallback[2][8] = { "de", "en" };
+	const char *dir = cfg->i18n_dir[0] ? cfg->i18n_dir
+					   : BK_SOURCE_DIR "/assets/i18n";
+
+	if (cfg->n_languages > 0)
+		i18n_init(in, dir, cfg->languages, cfg->n_languages);
+	else
+		i18n_init(in, dir, fallback, 2);
+}
+
+struct video {
+	SDL_Window *win;
+	SDL_Surface *surface;
+	SDL_Renderer *r;
+	int sdl_inited;
+};
+
+static int video_headless(struct video *v, char *err, size_t errlen)
+{
+	v->surface = SDL_CreateRGBSurfaceWithFormat(0, APP_W, APP_H, 32,
+						    SDL_PIXELFORMAT_ARGB8888);
+	if (v->surface)
+		v->r = SDL_CreateSoftwareRenderer(v->surface);
+	if (!v->r) {
+		snprintf(err, errlen, "software renderer: %s", SDL_GetError());
+		return -1;
+	}
+	return 0;
+}
+
+static int video_window(struct video *v, int fullscreen, char *err,
+			size_t errlen)
+{
+	SDL_Rect b = { 0, 0, APP_W / 2, APP_H / 2 };
+	Uint32 flags = fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0;
+	double scale;
+
+	SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
+	SDL_SetHint(SDL_HINT_TOUCH_MOUSE_EVENTS, "1");
+	SDL_SetHint(SDL_HINT_MOUSE_TOUCH_EVENTS, "0");
+	SDL_SetHint(SDL_HINT_RENDER_SCALE_QUALITY, "linear");
+	if (SDL_Init(SDL_INIT_VIDEO) < 0) {
+		snprintf(err, errlen, "SDL video: %s", SDL_GetError());
+		return -1;
+	}
+	v->sdl_inited = 1;
+	SDL_GetDisplayUsableBounds(0, &b);
+	scale = (double)b.w / APP_W < (double)b.h / APP_H
+			? (double)b.w / APP_W
+			: (double)b.h / APP_H;
+	if (scale > 1.0)
+		scale = 1.0;
+	v->win = SDL_CreateWindow("Bürgerkiosk", SDL_WINDOWPOS_CENTERED,
+				  SDL_WINDOWPOS_CENTERED,
+				  (int)(APP_W * scale), (int)(APP_H * scale),
+				  flags | SDL_WINDOW_RESIZABLE);
+	if (v->win)
+		v->r = SDL_CreateRenderer(v->win, -1, SDL_RENDERER_SOFTWARE);
+	if (!v->r || SDL_RenderSetLogicalSize(v->r, APP_W, APP_H) < 0) {
+		snprintf(err, errlen, "window: %s", SDL_GetError());
+		return -1;
+	}
+	if (fullscreen)
+		SDL_ShowCursor(SDL_DISABLE);
+	return 0;
+}
+
+static void video_close(struct video *v)
+{
+	if (v->r)
+		SDL_DestroyRenderer(v->r);
+	if (v->win)
+		SDL_DestroyWindow(v->win);
+	if (v->surface)
+		SDL_FreeSurface(v->surface);
+	if (v->sdl_inited)
+		SDL_Quit();
+}
+
+/* Mouse only: touches arrive as emulated mouse presses, and handling
+ * SDL_FINGER* too would take every press twice. */
+static void handle_event(struct app *app, const SDL_Event *e)
+{
+	switch (e->type) {
+	case SDL_QUIT:
+		quit = 1;
+		break;
+	case SDL_MOUSEBUTTONDOWN:
+	case SDL_MOUSEBUTTONUP:
+		if (e->button.button == SDL_BUTTON_LEFT)
+			app_pointer(app, e->type == SDL_MOUSEBUTTONDOWN,
+				    e->button.x, e->button.y);
+		break;
+	case SDL_KEYDOWN:
+		app_key(app, e->key.keysym.sym);
+		break;
+	case SDL_TEXTINPUT:
+		app_text(app, e->text.text);
+		break;
+	case SDL_WINDOWEVENT:
+		app->dirty = 1;
+		break;
+	}
+}
+
+static int loop_window(struct app *app)
+{
+	SDL_Event e;
+
+	while (!quit) {
+		if (SDL_WaitEventTimeout(&e, 16)) {
+			handle_event(app, &e);
+			while (SDL_PollEvent(&e))
+				handle_event(app, &e);
+		}
+		if (app_frame(app, util_mono_ms()) < 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int loop_headless(struct app *app)
+{
+	struct timespec ts = { 0, 16 * 1000000L };
+
+	while (!quit) {
+		if (app_frame(app, util_mono_ms()) < 0)
+			return 1;
+		nanosleep(&ts, NULL);
+	}
+	return 0;
+}
+
+static void log_start(const struct config *cfg, const struct opts *o,
+		      const char *oos)
+{
+	log_info("ui", "buergerkiosk %s starting: site '%s', %d services, "
+		 "%s, %s", "0.1.0", cfg->site_id, cfg->n_services,
+		 o->headless ? "headless" : o->fullscreen ? "fullscreen"
+							  : "windowed",
+		 oos[0] ? "out of service" : "in service");
+}
+
+int main(int argc, char **argv)
+{
+	static char printer_set[CONFIG_PATH_MAX + 32];
+	struct cli_common cli = { 0 };
+	struct opts o = { 0 };
+	struct script script = { 0 };
+	struct config cfg;
+	struct i18n i18n;
+	struct video v = { 0 };
+	struct text *text = NULL;
+	struct worker *worker = NULL;
+	struct app *app = NULL;
+	char oos[CONFIG_ERR_MAX], err[512];
+	int rc = 2;
+
+	log_init("buergerkiosk", LOG_INFO);
+	if (cli_parse_common(&cli, &argc, &argv) < 0 ||
+	    parse_opts(&o, argc, argv) < 0)
+		return 2;
+	if (o.printer) {
+		snprintf(printer_set, sizeof printer_set, "kiosk.printer=%s",
+			 o.printer);
+		if (cli_add_set(&cli, printer_set) < 0)
+			return 2;
+	}
+	if (!cli.data_dir[0])
+		cli_default_data_dir(cli.data_dir, sizeof cli.data_dir);
+	if (o.script && load_script(&script, o.script) != 0)
+		return 2;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+
+	load_config(&cli, &cfg, oos, sizeof oos);
+	load_i18n(&i18n, &cfg);
+	rc = 1;
+	if ((o.headless ? video_headless(&v, err, sizeof err)
+			: video_window(&v, o.fullscreen, err, sizeof err)) < 0)
+		goto fail;
+	text = text_create(v.r, cfg.font[0] ? cfg.font : DEFAULT_FONT,
+			   cfg.font_bold[0] ? cfg.font_bold : DEFAULT_FONT_BOLD,
+			   err, sizeof err);
+	if (!text)
+		goto fail;
+	if (!oos[0]) {
+		worker = worker_create(&cfg, &i18n, cli.data_dir, cfg.printer);
+		if (!worker)
+			snprintf(oos, sizeof oos, "cannot start worker thread");
+	}
+	log_start(&cfg, &o, oos);
+	app = app_create(v.r, text, &cfg, &i18n, worker, oos[0] ? oos : NULL,
+			 err, sizeof err);
+	if (!app)
+		goto fail;
+	if (o.script)
+		rc = script_run(&script, app, o.shots, (volatile int *)&quit);
+	else
+		rc = o.headless ? loop_headless(app) : loop_window(app);
+	goto out;
+fail:
+	log_error("ui", "%s", err);
+out:
+	app_destroy(app);
+	worker_destroy(worker);
+	text_destroy(text);
+	video_close(&v);
+	i18n_free(&i18n);
+	script_free(&script);
+	log_info("ui", "buergerkiosk stopped");
+	return rc;
+}

@@ -1,0 +1,292 @@
+/*
+ * app.c — the citizen session's state machine and input dispatch (app.h).
+ *
+ * Screens are rebuilt from scratch on every transition and language
+ * switch (screens.c), at once, so that input arriving in the same batch
+ * already meets the new screen. Drawing happens only in app_frame() and
+ * only when something changed. It does NOT read SDL events or sleep.
+ */
+#include "ui/app.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "firmware/log.h"
+#include "firmware/util.h"
+#include "ui/png.h"
+
+const char *app_screen_name(enum app_screen s)
+{
+	switch (s) {
+	case APP_WELCOME: return "welcome";
+	case APP_SERVICES: return "services";
+	case APP_ISSUING: return "issuing";
+	case APP_TICKET: return "ticket";
+	case APP_OUT_OF_SERVICE: return "out-of-service";
+	}
+	return "?";
+}
+
+static void app_assert_state(const struct app *app)
+{
+#ifndef NDEBUG
+	assert(!app->inflight || app->screen == APP_ISSUING);
+	assert(app->screen != APP_ISSUING || app->inflight);
+	assert(!(app->screen == APP_SERVICES || app->screen == APP_ISSUING) ||
+	       app->request_key[0]);
+	assert(app->screen != APP_TICKET || app->ticket.number[0]);
+	assert(app->screen != APP_OUT_OF_SERVICE || app->oos_detail[0]);
+	assert(!app->deadline || app->screen == APP_SERVICES ||
+	       app->screen == APP_TICKET);
+#else
+	(void)app;
+#endif
+}
+
+/* Enters screen s: rebuilds the tree and asks for a redraw. */
+static void app_show(struct app *app, enum app_screen s, int64_t deadline)
+{
+	app->screen = s;
+	app->deadline = deadline;
+	app->pressed = NULL;
+	i18n_activate(app->i18n, app->lang);
+	if (app__build(app) < 0) {
+		log_error("ui", "out of memory building the %s screen",
+			  app_screen_name(s));
+		app->failed = 1;
+	}
+	app->dirty = 1;
+	app_assert_state(app);
+}
+
+static void app_show_welcome(struct app *app)
+{
+	snprintf(app->lang, sizeof app->lang, "%s",
+		 app->cfg->default_language[0] ? app->cfg->default_language
+					       : "de");
+	app->request_key[0] = '\0';
+	app->inflight = 0;
+	app_show(app, APP_WELCOME, 0);
+}
+
+static void app_out_of_service(struct app *app, const char *detail)
+{
+	snprintf(app->oos_detail, sizeof app->oos_detail, "%s", detail);
+	app->inflight = 0;
+	log_error("ui", "out of service: %s", detail);
+	app_show(app, APP_OUT_OF_SERVICE, 0);
+}
+
+static void app_act_start(struct app *app)
+{
+	util_uuid(app->request_key);
+	app_show(app, APP_SERVICES, app->now + APP_SERVICES_IDLE_MS);
+}
+
+static void app_act_service(struct app *app, int idx)
+{
+	const struct config_service *s;
+
+	if (app->inflight || idx < 0 || idx >= app->cfg->n_services)
+		return;
+	s = &app->cfg->services[idx];
+	if (worker_post_issue(app->worker, s->id, app->lang,
+			      app->request_key) < 0) {
+		log_warn("ui", "worker busy; tap on %s ignored", s->id);
+		return;
+	}
+	app->inflight = 1;
+	app_show(app, APP_ISSUING, 0);
+}
+
+static void app_act_lang(struct app *app, int idx)
+{
+	if (idx < 0 || idx >= app->cfg->n_languages ||
+	    !strcmp(app->lang, app->cfg->languages[idx]))
+		return;
+	snprintf(app->lang, sizeof app->lang, "%s",
+		 app->cfg->languages[idx]);
+	app_show(app, app->screen, app->deadline);
+}
+
+static void app_act(struct app *app, const struct widget *w)
+{
+	switch ((enum app_action)w->action) {
+	case ACT_NONE:
+		break;
+	case ACT_LANG:
+		app_act_lang(app, w->arg);
+		break;
+	case ACT_SERVICE:
+		app_act_service(app, w->arg);
+		break;
+	case ACT_START:
+		app_act_start(app);
+		break;
+	case ACT_BACK:
+	case ACT_DONE:
+		app_show_welcome(app);
+		break;
+	}
+}
+
+void app_pointer(struct app *app, int down, int x, int y)
+{
+	struct widget *w = app->root ? widget_at(app->root, x, y) : NULL;
+
+	if (app->screen == APP_SERVICES)
+		app->deadline = app->now + APP_SERVICES_IDLE_MS;
+	if (down) {
+		if (app->pressed)
+			app->pressed->pressed = 0;
+		app->pressed = w;
+		if (w)
+			w->pressed = 1;
+		app->dirty = 1;
+		return;
+	}
+	if (!app->pressed)
+		return;
+	app->pressed->pressed = 0;
+	app->dirty = 1;
+	if (w == app->pressed) {
+		app->pressed = NULL;
+		app_act(app, w);
+	}
+	app->pressed = NULL;
+}
+
+void app_key(struct app *app, SDL_Keycode key)
+{
+	if (key == SDLK_ESCAPE &&
+	    (app->screen == APP_SERVICES || app->screen == APP_TICKET))
+		app_show_welcome(app);
+}
+
+void app_text(struct app *app, const char *utf8)
+{
+	(void)app;
+	(void)utf8; /* no text fields on these screens yet */
+}
+
+static void app_on_result(struct app *app, const struct worker_result *r)
+{
+	switch (r->kind) {
+	case WORKER_READY:
+		app->store_ready = 1;
+		break;
+	case WORKER_STORE_FAILED:
+	case WORKER_ISSUE_FAILED:
+		app_out_of_service(app, r->error);
+		break;
+	case WORKER_ISSUED:
+		if (app->screen != APP_ISSUING ||
+		    strcmp(r->request_key, app->request_key))
+			break; /* a repeat of a request already shown */
+		app->ticket = r->ticket;
+		app->printed = r->printed;
+		app->inflight = 0;
+		app_show(app, APP_TICKET,
+			 app->now + (int64_t)app->cfg->ticket_screen_seconds *
+					    1000);
+		break;
+	}
+}
+
+static void app_draw(struct app *app)
+{
+	SDL_SetRenderDrawColor(app->r, 0xf4, 0xf5, 0xf7, 0xff);
+	SDL_RenderClear(app->r);
+	if (app->root)
+		widget_draw(app->root, app->r, app->text);
+	SDL_RenderPresent(app->r);
+	app->dirty = 0;
+}
+
+int app_frame(struct app *app, int64_t now_ms)
+{
+	struct worker_result r;
+
+	app->now = now_ms;
+	while (app->worker && worker_poll(app->worker, &r))
+		if (app->screen != APP_OUT_OF_SERVICE)
+			app_on_result(app, &r);
+	if (app->deadline && now_ms >= app->deadline)
+		app_show_welcome(app);
+	if (app->failed)
+		return -1;
+	if (app->dirty)
+		app_draw(app);
+	return 0;
+}
+
+int app_screenshot(struct app *app, const char *path, char *err,
+		   size_t errlen)
+{
+	int w = APP_W, h = APP_H, rc = -1;
+	unsigned char *px;
+
+	if (SDL_GetRendererOutputSize(app->r, &w, &h) < 0) {
+		snprintf(err, errlen, "renderer: %s", SDL_GetError());
+		return -1;
+	}
+	px = malloc((size_t)w * (size_t)h * 3);
+	if (!px) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	app_draw(app);
+	if (SDL_RenderReadPixels(app->r, NULL, SDL_PIXELFORMAT_RGB24, px,
+				 w * 3) < 0) {
+		snprintf(err, errlen, "reading pixels: %s", SDL_GetError());
+		goto out;
+	}
+	rc = uipng_write_rgb(path, px, w, h, w * 3, err, errlen);
+out:
+	free(px);
+	return rc;
+}
+
+struct app *app_create(SDL_Renderer *r, struct text *t,
+		       const struct config *cfg, struct i18n *i18n,
+		       struct worker *worker, const char *oos_detail,
+		       char *err, size_t errlen)
+{
+	struct app *app = calloc(1, sizeof *app);
+
+	if (!app) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	app->r = r;
+	app->text = t;
+	app->cfg = cfg;
+	app->i18n = i18n;
+	app->worker = worker;
+	app->now = util_mono_ms();
+	if (oos_detail || !worker) {
+		snprintf(app->lang, sizeof app->lang, "%s",
+			 cfg->default_language[0] ? cfg->default_language
+						  : "de");
+		app_out_of_service(app, oos_detail ? oos_detail
+						   : "no worker thread");
+	} else {
+		app_show_welcome(app);
+	}
+	if (app->failed) {
+		snprintf(err, errlen, "out of memory");
+		app_destroy(app);
+		return NULL;
+	}
+	return app;
+}
+
+void app_destroy(struct app *app)
+{
+	if (!app)
+		return;
+	widget_destroy(app->root);
+	free(app);
+}

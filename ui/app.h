@@ -1,0 +1,116 @@
+/*
+ * app.h — the citizen session on the kiosk screen.
+ *
+ * States, and the function that makes each transition:
+ *
+ *   WELCOME ──"start"──────────────▶ SERVICES        app_act_start()
+ *   SERVICES ──"back" / 60 s idle──▶ WELCOME         app_show_welcome()
+ *   SERVICES ──service tap─────────▶ ISSUING         app_act_service()
+ *   ISSUING ──WORKER_ISSUED────────▶ TICKET          app_on_result()
+ *   TICKET ──"done" / N s──────────▶ WELCOME         app_show_welcome()
+ *   any ──config, store or commit failure──▶ OUT_OF_SERVICE (stays)
+ *
+ * Invariants, checked by app_assert_state() in debug builds:
+ *   1. inflight is 1 only in ISSUING, and ISSUING always has a job in
+ *      flight: a tap while a request is in flight changes nothing.
+ *   2. SERVICES and ISSUING hold the request key made when SERVICES was
+ *      entered; one visit, one key, so a repeated request returns the
+ *      same ticket (queue_issue_ticket: reused).
+ *   3. TICKET holds a ticket with a number.
+ *   4. OUT_OF_SERVICE names the problem for the technician.
+ *   5. A deadline runs in SERVICES (inactivity) and TICKET only.
+ *   6. Returning to WELCOME ends the session: default language, no key.
+ *
+ * Input comes through app_pointer()/app_key()/app_text(), from real SDL
+ * events and from scripts alike. A tap is a press and a release on the
+ * same button. The app does NOT read SDL events, sleep, or touch the
+ * store or devices (the worker does).
+ */
+#ifndef BK_UI_APP_H
+#define BK_UI_APP_H
+
+#include <SDL.h>
+#include <stdint.h>
+
+#include "firmware/config.h"
+#include "firmware/queue.h"
+#include "ui/i18n.h"
+#include "ui/text.h"
+#include "ui/widget.h"
+#include "ui/worker.h"
+
+#define APP_W 1080
+#define APP_H 1920
+#define APP_SERVICES_IDLE_MS 60000
+
+enum app_screen {
+	APP_WELCOME,
+	APP_SERVICES,
+	APP_ISSUING,
+	APP_TICKET,
+	APP_OUT_OF_SERVICE,
+};
+
+/* What a button does; widget.arg carries the index for the first two. */
+enum app_action {
+	ACT_NONE = 0,
+	ACT_LANG,
+	ACT_SERVICE,
+	ACT_START,
+	ACT_BACK,
+	ACT_DONE,
+};
+
+struct app {
+	const struct config *cfg;
+	struct i18n *i18n;
+	struct worker *worker;        /* NULL when out of service at start */
+	SDL_Renderer *r;
+	struct text *text;
+
+	enum app_screen screen;
+	char lang[8];
+	struct widget *root;
+	struct widget *pressed;
+	int dirty;                    /* the screen must be redrawn */
+	int failed;                   /* out of memory building a screen */
+	int64_t now;                  /* time of the current frame */
+	int64_t deadline;             /* 0 = none */
+
+	char request_key[37];
+	int inflight;
+	struct ticket ticket;
+	int printed;
+	int store_ready;
+	char oos_detail[CONFIG_ERR_MAX + 64];
+};
+
+/* The app starts on WELCOME, or on OUT_OF_SERVICE when oos_detail is not
+ * NULL. worker may be NULL only then. Returns NULL with err. */
+struct app *app_create(SDL_Renderer *r, struct text *t,
+		       const struct config *cfg, struct i18n *i18n,
+		       struct worker *worker, const char *oos_detail,
+		       char *err, size_t errlen);
+void app_destroy(struct app *app);
+
+/* Input, in logical coordinates. down: 1 press, 0 release. */
+void app_pointer(struct app *app, int down, int x, int y);
+void app_key(struct app *app, SDL_Keycode key);
+void app_text(struct app *app, const char *utf8);
+
+/* One frame: takes worker results, runs timers, redraws when something
+ * changed. Returns -1 when the app cannot go on (out of memory). */
+int app_frame(struct app *app, int64_t now_ms);
+
+/* Draws the current screen now and writes it as a PNG. */
+int app_screenshot(struct app *app, const char *path, char *err,
+		   size_t errlen);
+
+/* "welcome", "services", "issuing", "ticket", "out-of-service". */
+const char *app_screen_name(enum app_screen s);
+
+/* ---- internal, between app.c and screens.c ---- */
+/* Builds app->root for app->screen in app->lang. -1 when out of memory. */
+int app__build(struct app *app);
+
+#endif

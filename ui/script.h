@@ -1,0 +1,71 @@
+/*
+ * script.h — scripted UI runs: a small line-based language (parser) and
+ * its runner on a live app. docs/ui-scripts.md is the user's manual.
+ *
+ *   # comment
+ *   tap #start            tap "Draw a ticket"       tap #service-x 2
+ *   type Hello            key Return                wait 500
+ *   assert #ticket-number "A001"
+ *   assert-contains #oos-detail "broken.conf:3:"
+ *   assert-screen ticket  screenshot 01-welcome     timeout 8000
+ *
+ * The parser reads outside bytes and has hard caps; it does NOT touch the
+ * app (fuzz_script calls it alone). The runner feeds taps through
+ * app_pointer(), the same path as real SDL events, and polls assertions
+ * frame by frame until they hold or the timeout passes.
+ */
+#ifndef BK_UI_SCRIPT_H
+#define BK_UI_SCRIPT_H
+
+#include <stddef.h>
+
+#include "ui/app.h"
+
+#define SCRIPT_FILE_MAX (256u * 1024)
+#define SCRIPT_LINE_MAX 1024
+#define SCRIPT_CMDS_MAX 4096
+#define SCRIPT_NAME_MAX 64
+#define SCRIPT_WAIT_MAX 600000          /* ms, for wait and timeout */
+#define SCRIPT_TAPS_MAX 10
+#define SCRIPT_TIMEOUT_DEFAULT 5000     /* ms an assertion may take */
+
+enum script_op {
+	SCRIPT_TAP,
+	SCRIPT_TYPE,
+	SCRIPT_KEY,
+	SCRIPT_WAIT,
+	SCRIPT_ASSERT,
+	SCRIPT_ASSERT_CONTAINS,
+	SCRIPT_ASSERT_SCREEN,
+	SCRIPT_SCREENSHOT,
+	SCRIPT_TIMEOUT,
+};
+
+struct script_cmd {
+	enum script_op op;
+	int line;
+	int by_id;           /* target is #id (1) or a visible label (0) */
+	char *target;        /* id or label; screen or shot name; key name */
+	char *text;          /* expected text; typed text */
+	long n;              /* ms, or number of taps */
+};
+
+struct script {
+	char name[256];
+	struct script_cmd *cmds;
+	size_t n;
+};
+
+/* Parses a whole script. Returns 0, or -1 with "NAME:LINE: what" in err
+ * and the script left empty. */
+int script_parse(struct script *s, const char *name, const char *text,
+		 size_t len, char *err, size_t errlen);
+void script_free(struct script *s);
+
+/* Runs s on app; screenshots go to shots_dir (NULL: screenshot fails).
+ * *stop is polled between frames (a signal ends the run). Returns 0 when
+ * every command passed, 1 after printing "FILE:LINE: …" to stderr. */
+int script_run(const struct script *s, struct app *app,
+	       const char *shots_dir, volatile int *stop);
+
+#endif

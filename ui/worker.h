@@ -1,0 +1,63 @@
+/*
+ * worker.h — the UI's worker thread: the store and the printer.
+ *
+ * The UI thread never touches SQLite or a device. It posts jobs ("issue a
+ * ticket for service X, request key K, language L") and, once per frame,
+ * takes finished results from a mutex-protected queue. The worker owns its
+ * own struct store (store.h: one thread per store) and the printer.
+ *
+ * Results, in the order the worker produces them:
+ *   WORKER_READY          the store is open (first result)
+ *   WORKER_STORE_FAILED   it could not be opened (first and last result)
+ *   WORKER_ISSUED         a ticket was committed; printed says whether its
+ *                         job reached the printer (the failure is logged and
+ *                         recorded with queue_print_job_done)
+ *   WORKER_ISSUE_FAILED   the ticket could not be committed (error says why;
+ *                         the transaction was rolled back)
+ *
+ * It does NOT decide what the screen shows, and it never blocks the UI
+ * thread: worker_post_issue() and worker_poll() only take the lock.
+ */
+#ifndef BK_UI_WORKER_H
+#define BK_UI_WORKER_H
+
+#include "firmware/config.h"
+#include "firmware/queue.h"
+#include "ui/i18n.h"
+
+#define WORKER_QUEUE_MAX 16
+
+enum worker_result_kind {
+	WORKER_READY,
+	WORKER_STORE_FAILED,
+	WORKER_ISSUED,
+	WORKER_ISSUE_FAILED,
+};
+
+struct worker_result {
+	enum worker_result_kind kind;
+	char request_key[QUEUE_KEY_MAX];
+	struct ticket ticket;         /* WORKER_ISSUED */
+	int printed;                  /* WORKER_ISSUED: 1 = job sent */
+	char error[CONFIG_ERR_MAX];   /* failures: for the technician */
+};
+
+struct worker;
+
+/* Starts the thread, which opens DATA_DIR/kiosk.db and then waits for
+ * jobs. cfg and i18n must outlive the worker. printer_uri "" means
+ * virtual:DATA_DIR/printer. NULL when the thread could not start. */
+struct worker *worker_create(const struct config *cfg, struct i18n *i18n,
+			     const char *data_dir, const char *printer_uri);
+
+/* Lets the job in progress finish, stops the thread, frees everything. */
+void worker_destroy(struct worker *w);
+
+/* Queues an issue job. -1 when the queue is full. */
+int worker_post_issue(struct worker *w, const char *service_id,
+		      const char *lang, const char *request_key);
+
+/* Takes the oldest result into *out: 1, or 0 when there is none. */
+int worker_poll(struct worker *w, struct worker_result *out);
+
+#endif
