@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# run-script.sh — runs one scripted UI test headless and checks what it
+# left behind. Called by ctest as: bash tests/ui/run-script.sh FILE.script
+# with BK_BIN_DIR and BK_SOURCE_DIR set.
+#
+# Directives in the script's comment lines (any line "# name: value"):
+#   # config: PATH         site configuration (relative to the source tree);
+#                          default assets/site.conf
+#   # set: KEY=VALUE       a --set override (repeatable)
+#   # fault: WORD          writes WORD into the virtual printer's FAULT file
+#   # data-dir: file       makes the data dir a plain file (store cannot open)
+#   # expect-exit: N       the kiosk's exit status (default 0)
+#   # expect-stderr: TEXT  the kiosk's stderr contains TEXT (repeatable)
+#   # expect-jobs: N       printer job files written
+#   # expect-tickets: N    rows in the tickets table of kiosk.db
+#
+# Screenshots are kept in $BK_BIN_DIR/ui-screens/NAME/; the temporary data
+# dir is removed.
+set -uo pipefail
+
+script=${1:?usage: run-script.sh FILE.script}
+src=${BK_SOURCE_DIR:?BK_SOURCE_DIR not set}
+bin=${BK_BIN_DIR:?BK_BIN_DIR not set}
+name=$(basename "$script" .script)
+kiosk=$bin/ui/buergerkiosk
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/bk-ui-XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+shots=$bin/ui-screens/$name
+rm -rf "$shots"
+mkdir -p "$shots" "$tmp/printer"
+
+directive() { sed -n "s/^# $1: *//p" "$script"; }
+
+config=$(directive config | tail -n 1)
+config=$src/${config:-assets/site.conf}
+data=$tmp/data
+args=(--config "$config" --data-dir "$data"
+      --set "kiosk.printer=virtual:$tmp/printer")
+while IFS= read -r kv; do
+	[ -n "$kv" ] && args+=(--set "$kv")
+done < <(directive set)
+fault=$(directive fault | tail -n 1)
+[ -n "$fault" ] && printf '%s\n' "$fault" > "$tmp/printer/FAULT"
+[ "$(directive data-dir | tail -n 1)" = file ] && : > "$data"
+
+fail=0
+"$kiosk" "${args[@]}" --headless --script "$script" --screenshots "$shots" \
+	2> "$tmp/stderr"
+status=$?
+cat "$tmp/stderr" >&2
+
+want=$(directive expect-exit | tail -n 1)
+if [ "$status" -ne "${want:-0}" ]; then
+	echo "$name: buergerkiosk exited $status, expected ${want:-0}" >&2
+	fail=1
+fi
+while IFS= read -r text; do
+	[ -z "$text" ] && continue
+	if ! grep -qF -- "$text" "$tmp/stderr"; then
+		echo "$name: stderr lacks: $text" >&2
+		fail=1
+	fi
+done < <(directive expect-stderr)
+
+want=$(directive expect-jobs | tail -n 1)
+if [ -n "$want" ]; then
+	got=$(find "$tmp/printer" -name 'job-*.bin' | wc -l)
+	if [ "$got" -ne "$want" ]; then
+		echo "$name: $got printer jobs, expected $want" >&2
+		fail=1
+	fi
+fi
+want=$(directive expect-tickets | tail -n 1)
+if [ -n "$want" ]; then
+	got=$(sqlite3 "$data/kiosk.db" 'select count(*) from tickets' 2>&1)
+	if [ "$got" != "$want" ]; then
+		echo "$name: $got tickets in kiosk.db, expected $want" >&2
+		fail=1
+	fi
+fi
+[ "$fail" -eq 0 ] && echo "$name: ok (screenshots in $shots)"
+exit "$fail"
