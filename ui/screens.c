@@ -41,18 +41,40 @@ static const char *endonym(const char *code)
 	return code;
 }
 
-/* The largest size from size down to min at which text fits in width on
- * one line (long German compounds must not break mid-word). */
+/* The width of the widest word of text in st. */
+static int widest_word(struct app *app, const char *text,
+		       const struct text_style *st)
+{
+	char word[CONFIG_TEXT_MAX];
+	int widest = 0;
+
+	while (*text) {
+		size_t n = strcspn(text, " ");
+		int w = 0, h = 0;
+		if (n >= sizeof word)
+			n = sizeof word - 1;
+		memcpy(word, text, n);
+		word[n] = '\0';
+		if (n && text_measure(app->text, word, st, &w, &h) == 0 &&
+		    w > widest)
+			widest = w;
+		text += n;
+		text += strspn(text, " ");
+	}
+	return widest;
+}
+
+/* The largest size from size down to min at which every word of text fits
+ * in width: lines may wrap between words, but a long German compound must
+ * not break in the middle. */
 static int fit_size(struct app *app, const char *text, int size, int min,
 		    int width)
 {
 	struct text_style st = { .size = size, .bold = 1 };
-	int w = 0, h = 0;
 
 	for (; size > min; size -= 4) {
 		st.size = size;
-		if (text_measure(app->text, text, &st, &w, &h) == 0 &&
-		    w <= width)
+		if (widest_word(app, text, &st) <= width)
 			break;
 	}
 	return size;
