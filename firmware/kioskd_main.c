@@ -134,8 +134,13 @@ int main(int argc, char **argv)
 				return 1;
 			sprintf(url_set, "backoffice.url=%s", argv[i]);
 			if (cli_add_set(&cli, url_set) < 0) {
-				fprintf(stderr, "buergerkioskd: too many --set\n");
-				code = 2;
+				code = 2; /* cli_add_set() said why */
+				goto out;
+			}
+		} else if (!strcmp(argv[i], "--set") && i + 1 < argc) {
+			/* also after our own options, not only before them */
+			if (cli_add_set(&cli, argv[++i]) < 0) {
+				code = 2; /* cli_add_set() said why */
 				goto out;
 			}
 		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {

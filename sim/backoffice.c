@@ -361,6 +361,20 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 	*con_cls = NULL;
 }
 
+/* libmicrohttpd's messages in our log format. */
+static void on_httpd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[256];
+	size_t n;
+
+	(void)cls;
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	n = strlen(msg);
+	while (n && msg[n - 1] == '\n')
+		msg[--n] = '\0';
+	log_warn("httpd", "%s", msg);
+}
+
 /* ---- start, stop, list --------------------------------------------- */
 
 static int is_loopback(const struct sockaddr *sa)
@@ -482,6 +496,7 @@ bk_err backoffice_start(const struct backoffice_opts *o,
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	bo->httpd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, bo,
+		MHD_OPTION_EXTERNAL_LOGGER, on_httpd_log, NULL, /* first */
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)64,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
