@@ -39,7 +39,7 @@ static void app_assert_state(const struct app *app)
 	assert(app->screen != APP_TICKET || app->ticket.number[0]);
 	assert(app->screen != APP_OUT_OF_SERVICE || app->oos_detail[0]);
 	assert(!app->deadline || app->screen == APP_SERVICES ||
-	       app->screen == APP_TICKET);
+	       app->screen == APP_TICKET || app->screen == APP_WELCOME);
 #else
 	(void)app;
 #endif
@@ -108,7 +108,9 @@ static void app_act_lang(struct app *app, int idx)
 		return;
 	snprintf(app->lang, sizeof app->lang, "%s",
 		 app->cfg->languages[idx]);
-	app_show(app, app->screen, app->deadline);
+	/* a language left chosen on the welcome screen falls back too */
+	app_show(app, app->screen, app->screen == APP_WELCOME
+			? app->now + APP_SERVICES_IDLE_MS : app->deadline);
 }
 
 static void app_act(struct app *app, const struct widget *w)
@@ -136,7 +138,8 @@ void app_pointer(struct app *app, int down, int x, int y)
 {
 	struct widget *w = app->root ? widget_at(app->root, x, y) : NULL;
 
-	if (app->screen == APP_SERVICES)
+	if (app->screen == APP_SERVICES ||
+	    (app->screen == APP_WELCOME && app->deadline))
 		app->deadline = app->now + APP_SERVICES_IDLE_MS;
 	if (down) {
 		if (app->pressed)

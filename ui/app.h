@@ -5,6 +5,7 @@
  *
  *   WELCOME ──"start"──────────────▶ SERVICES        app_act_start()
  *   SERVICES ──"back" / 60 s idle──▶ WELCOME         app_show_welcome()
+ *   WELCOME ──language, then 60 s idle──▶ WELCOME (default language)
  *   SERVICES ──service tap─────────▶ ISSUING         app_act_service()
  *   ISSUING ──WORKER_ISSUED────────▶ TICKET          app_on_result()
  *   TICKET ──"done" / N s──────────▶ WELCOME         app_show_welcome()
@@ -18,7 +19,8 @@
  *      same ticket (queue_issue_ticket: reused).
  *   3. TICKET holds a ticket with a number.
  *   4. OUT_OF_SERVICE names the problem for the technician.
- *   5. A deadline runs in SERVICES (inactivity) and TICKET only.
+ *   5. A deadline runs in SERVICES (inactivity), TICKET, and WELCOME once
+ *      a language was chosen there (it falls back to the default).
  *   6. Returning to WELCOME ends the session: default language, no key.
  *
  * Input comes through app_pointer()/app_key()/app_text(), from real SDL
@@ -41,7 +43,7 @@
 
 #define APP_W 1080
 #define APP_H 1920
-#define APP_SERVICES_IDLE_MS 60000
+#define APP_SERVICES_IDLE_MS 60000   /* inactivity before the session ends */
 
 enum app_screen {
 	APP_WELCOME,

@@ -120,7 +120,7 @@ static int load_script(struct script *s, const char *path)
 	rc = script_parse(s, path, text, len, err, sizeof err);
 	free(text);
 	if (rc < 0) {
-		fprintf(stderr, "%s: syntax error\n", err);
+		fprintf(stderr, "%s\n", err);
 		return 2;
 	}
 	return 0;

@@ -35,7 +35,8 @@ static int perr(struct parser *ps, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof what, fmt, ap);
 	va_end(ap);
-	snprintf(ps->err, ps->errlen, "%s:%d: %s", ps->name, ps->line, what);
+	snprintf(ps->err, ps->errlen, "%s:%d: syntax error: %s", ps->name,
+		 ps->line, what);
 	return -1;
 }
 
