@@ -201,13 +201,13 @@ static void build_service_buttons(struct build *b, struct app *app)
 		name = i18n_service_name(app->i18n, s, app->lang);
 		wd = button(b, id, name, r,
 			    fit_size(app, name, cols == 1 ? 60 : 44, 36,
-				     r.w - r.h - 48),
+				     r.w - r.h - 32),
 			    0, ACT_SERVICE, i);
 		if (!wd)
 			return;
 		wd->style.color = C_INK;
 		wd->style.align = TEXT_LEFT;
-		wd->style.wrap = r.w - r.h - 48;
+		wd->style.wrap = r.w - r.h - 32;
 		wd->border = C_LINE;
 		snprintf(wd->badge, sizeof wd->badge, "%c", s->letter);
 		wd->badge_bg = C_PRIMARY;

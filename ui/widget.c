@@ -177,8 +177,8 @@ static void draw_text(struct widget *w, SDL_Renderer *r, struct text *t)
 	SDL_Rect d;
 
 	if (w->badge[0]) {
-		box.x += w->rect.h;
-		box.w -= w->rect.h;
+		box.x += w->rect.h - 16;
+		box.w -= w->rect.h - 16;
 	}
 	if (w->kind == WIDGET_BUTTON) {
 		box.x += 24;
