@@ -144,10 +144,10 @@ void app_pointer(struct app *app, int down, int x, int y)
 	if (down) {
 		if (app->pressed)
 			app->pressed->pressed = 0;
+		app->dirty |= app->pressed != NULL || w != NULL;
 		app->pressed = w;
 		if (w)
 			w->pressed = 1;
-		app->dirty = 1;
 		return;
 	}
 	if (!app->pressed)

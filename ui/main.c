@@ -314,6 +314,11 @@ int main(int argc, char **argv)
 		cli_default_data_dir(cli.data_dir, sizeof cli.data_dir);
 	if (o.script && load_script(&script, o.script) != 0)
 		return 2;
+	if (o.shots && util_mkdir_p(o.shots) < 0) {
+		fprintf(stderr, "buergerkiosk: cannot create %s\n", o.shots);
+		script_free(&script);
+		return 2;
+	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 
