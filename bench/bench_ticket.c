@@ -53,10 +53,8 @@ int main(int argc, char **argv)
 	char dir[256], err[512];
 	struct config cfg;
 	struct store *st = NULL;
-	struct app_ticket_texts tx = { .cfg = &cfg, .service_name =
-		"Personalausweis", .ahead_fmt = "Vor Ihnen: %d", .footer =
-		"Bitte warten Sie, bis Ihre Nummer aufgerufen wird.",
-		.paper_mm = 80 };
+	struct i18n i18n;
+	struct app_ticket_ctx tx = { .cfg = &cfg, .i18n = &i18n };
 	double *us;
 
 	if (n < 10 || n > 100000)
@@ -72,12 +70,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
+	i18n_init(&i18n, config_i18n_dir(&cfg), cfg.languages,
+		  cfg.n_languages);
 	us = calloc((size_t)n, sizeof *us);
 	if (!us)
 		return 1;
 
 	for (int i = 0; i < n; i++) {
-		struct ticket t = { .ahead = 3 };
+		struct ticket t = { .ahead = 3, .service_id = "personalausweis",
+				    .lang = "de" };
 		unsigned char *data;
 		size_t len;
 		double t0 = now_us();
@@ -107,6 +108,7 @@ int main(int argc, char **argv)
 	report("ticket issue (tx + ESC/POS)", us, n);
 	printf("database: %s/kiosk.db (WAL, synchronous=FULL)\n", dir);
 	free(us);
+	i18n_free(&i18n);
 	store_close(st);
 	return 0;
 }

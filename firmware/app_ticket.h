@@ -3,6 +3,11 @@
  * driver, shared by the executables that issue tickets (buergerkiosk,
  * kioskctl). It lives in the bkapp library, not in bkcore: the core stays
  * free of devices, and the drivers stay free of the store.
+ *
+ * One path from "issued" to "paper": queue_issue_ticket() with
+ * app_ticket_render() as its render callback stores the job in the ticket's
+ * transaction; app_ticket_print() sends the stored job and records the
+ * outcome. Both executables call exactly these.
  */
 #ifndef BK_APP_TICKET_H
 #define BK_APP_TICKET_H
@@ -12,19 +17,20 @@
 
 #include "firmware/config.h"
 #include "firmware/err.h"
+#include "firmware/i18n.h"
 #include "firmware/queue.h"
 #include "firmware/store.h"
 
-/* What the paper says besides the number; the caller translates. */
-struct app_ticket_texts {
+struct printer;
+
+/* The render callback's context: texts come from the catalogue in the
+ * ticket's language (struct ticket.lang). */
+struct app_ticket_ctx {
 	const struct config *cfg;
-	const char *service_name;   /* in the citizen's language */
-	const char *ahead_fmt;      /* printf format with one %d */
-	const char *footer;
-	int paper_mm;               /* 80 or 58 */
+	struct i18n *i18n;
 };
 
-/* A queue_render_fn: ctx is a struct app_ticket_texts. */
+/* A queue_render_fn: ctx is a struct app_ticket_ctx. */
 int app_ticket_render(void *ctx, const struct ticket *t, unsigned char **data,
 		      size_t *len);
 
@@ -33,10 +39,13 @@ int app_ticket_render(void *ctx, const struct ticket *t, unsigned char **data,
 void app_printer_uri(const struct config *cfg, const char *data_dir,
 		     char *out, size_t len);
 
-/* Sends stored job job_id to the printer at uri and records the outcome
- * (queue_print_job_done). Returns BK_OK when printed; otherwise the error
- * and err says why (the store has it too). */
-bk_err app_ticket_print(struct store *st, const char *uri, int64_t job_id,
-			char *err, size_t errlen);
+/* Sends stored job job_id and records the outcome (queue_print_job_done,
+ * which also updates the printer's health row). *printer is the caller's
+ * open printer: opened here when NULL, closed and set to NULL after a
+ * failure so the next job opens it afresh. Returns BK_OK when printed;
+ * otherwise an error, with the reason in err. */
+bk_err app_ticket_print(struct store *st, const char *uri,
+			struct printer **printer, int64_t job_id, char *err,
+			size_t errlen);
 
 #endif

@@ -32,6 +32,8 @@ void config_defaults(struct config *cfg)
 	cfg->n_languages = 2;
 	snprintf(cfg->default_language, sizeof cfg->default_language, "de");
 	cfg->ticket_screen_seconds = 15;
+	cfg->idle_seconds = 60;
+	cfg->paper_width_mm = 80;
 	snprintf(cfg->font, sizeof cfg->font, "%s",
 		 "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf");
 	snprintf(cfg->font_bold, sizeof cfg->font_bold, "%s",
@@ -286,6 +288,8 @@ static const struct keydef keys[] = {
 	{ "kiosk.languages", K_LANGS, 0, 0, 0, 0 },
 	TXT("kiosk.default_language", default_language, K_LANG),
 	NUM("kiosk.ticket_screen_seconds", ticket_screen_seconds, 1, 600),
+	NUM("kiosk.idle_seconds", idle_seconds, 5, 3600),
+	NUM("kiosk.paper_width_mm", paper_width_mm, 58, 80),
 	TXT("kiosk.printer", printer, K_PATH),
 	TXT("kiosk.font", font, K_PATH),
 	TXT("kiosk.font_bold", font_bold, K_PATH),
@@ -506,6 +510,11 @@ int config_validate(const struct config *cfg, char *err, size_t errlen)
 		       "in kiosk.languages", name, cfg->default_language);
 		return -1;
 	}
+	if (cfg->paper_width_mm != 58 && cfg->paper_width_mm != 80) {
+		seterr(err, errlen, "%s: kiosk.paper_width_mm must be 58 or 80",
+		       name);
+		return -1;
+	}
 	if (cfg->sync_backoff_min_ms > cfg->sync_backoff_max_ms) {
 		seterr(err, errlen, "%s: sync.backoff_min_ms is larger than "
 		       "sync.backoff_max_ms", name);
@@ -573,6 +582,17 @@ const char *config_service_name(const struct config_service *s,
 		if (!strcmp(s->names[i].lang, lang))
 			return s->names[i].text;
 	return NULL;
+}
+
+const char *config_i18n_dir(const struct config *cfg)
+{
+	static const char *src = BK_SOURCE_DIR "/assets/i18n";
+
+	if (cfg->i18n_dir[0])
+		return cfg->i18n_dir;
+	if (access(src, R_OK) == 0)
+		return src;
+	return "/usr/share/buergerkiosk/i18n";
 }
 
 const char *config_default_path(void)

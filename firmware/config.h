@@ -60,6 +60,8 @@ struct config {
 	int n_languages;
 	char default_language[8];
 	int ticket_screen_seconds;    /* ticket screen → welcome; default 15 */
+	int idle_seconds;             /* no touch → session ends; default 60 */
+	int paper_width_mm;           /* receipt paper: 80 or 58; default 80 */
 	char printer[CONFIG_PATH_MAX];/* printer URI; "" = virtual:DATA/printer */
 	char font[CONFIG_PATH_MAX];
 	char font_bold[CONFIG_PATH_MAX];
@@ -110,6 +112,10 @@ const struct config_service *config_service(const struct config *cfg,
  * gives none (the UI then asks the translation catalogue). */
 const char *config_service_name(const struct config_service *s,
 				const char *lang);
+
+/* The folder of the .po catalogues: kiosk.i18n_dir, else assets/i18n of
+ * the source tree when it exists, else /usr/share/buergerkiosk/i18n. */
+const char *config_i18n_dir(const struct config *cfg);
 
 /* The example configuration in the source tree when it exists, else
  * /etc/buergerkiosk/site.conf. */

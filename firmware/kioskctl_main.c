@@ -22,6 +22,8 @@
 #include "firmware/app_ticket.h"
 #include "firmware/cli.h"
 #include "firmware/config.h"
+#include "firmware/i18n.h"
+#include "drivers/printer/printer.h"
 #include "firmware/log.h"
 #include "firmware/outbox.h"
 #include "firmware/queue.h"
@@ -32,6 +34,8 @@ struct ctl {
 	struct cli_common cli;
 	struct config cfg;
 	struct store *st;
+	struct i18n i18n;
+	int i18n_ready;
 	int json;
 };
 
@@ -96,10 +100,10 @@ static int cmd_services(struct ctl *c)
 static int cmd_ticket_issue(struct ctl *c, int argc, char **argv)
 {
 	const char *service = NULL, *lang = c->cfg.default_language;
-	const char *printer = NULL;
-	char uri[CONFIG_PATH_MAX], key[37], err[512], ahead_fmt[64];
-	struct app_ticket_texts tx = { .cfg = &c->cfg, .paper_mm = 80 };
-	const struct config_service *svc;
+	const char *printer_uri = NULL;
+	char uri[CONFIG_PATH_MAX], key[37], err[512];
+	struct app_ticket_ctx ctx = { .cfg = &c->cfg, .i18n = &c->i18n };
+	struct printer *printer = NULL;
 	struct ticket t;
 	int no_print = 0;
 	bk_err e;
@@ -110,7 +114,7 @@ static int cmd_ticket_issue(struct ctl *c, int argc, char **argv)
 		else if (!strcmp(argv[i], "--lang") && i + 1 < argc)
 			lang = argv[++i];
 		else if (!strcmp(argv[i], "--printer") && i + 1 < argc)
-			printer = argv[++i];
+			printer_uri = argv[++i];
 		else if (!strcmp(argv[i], "--no-print"))
 			no_print = 1;
 		else {
@@ -124,46 +128,41 @@ static int cmd_ticket_issue(struct ctl *c, int argc, char **argv)
 			"required (see 'kioskctl services')\n");
 		return 2;
 	}
-	svc = config_service(&c->cfg, service);
-	if (!svc) {
+	if (!config_service(&c->cfg, service)) {
 		fprintf(stderr, "kioskctl: no service '%s' in %s\n", service,
 			c->cfg.path);
 		return 2;
 	}
-	/* The technician's ticket is German: the catalogue lives with the
-	 * UI for now (see docs/architecture.md). */
-	snprintf(ahead_fmt, sizeof ahead_fmt, "Vor Ihnen: %%d");
-	tx.service_name = svc->name;
-	tx.ahead_fmt = ahead_fmt;
-	tx.footer = "Bitte warten Sie, bis Ihre Nummer aufgerufen wird.";
 	if (open_store(c) < 0)
 		return 1;
+	i18n_init(&c->i18n, config_i18n_dir(&c->cfg), c->cfg.languages,
+		  c->cfg.n_languages);
+	c->i18n_ready = 1;
 	util_uuid(key);
 	e = queue_issue_ticket(c->st, &c->cfg, service, lang, key,
-			       no_print ? NULL : app_ticket_render, &tx, &t);
+			       no_print ? NULL : app_ticket_render, &ctx, &t);
 	if (e) {
 		fprintf(stderr, "kioskctl: could not issue a ticket: %s\n",
 			bk_strerror(e));
 		return 1;
 	}
-	if (c->json) {
+	if (c->json)
 		print_json(json_pack("{s:s, s:s, s:s, s:i}", "id", t.id,
 				     "number", t.number, "service_id",
 				     t.service_id, "ahead", t.ahead));
-	} else {
+	else
 		printf("%s\n", t.number);
-	}
-	if (!no_print && t.print_job_id) {
-		if (printer)
-			snprintf(uri, sizeof uri, "%s", printer);
-		else
-			app_printer_uri(&c->cfg, c->cli.data_dir, uri,
-					sizeof uri);
-		if (app_ticket_print(c->st, uri, t.print_job_id, err,
-				     sizeof err))
-			fprintf(stderr, "kioskctl: ticket %s issued but not "
-				"printed: %s\n", t.number, err);
-	}
+	if (no_print || !t.print_job_id)
+		return 0;
+	if (printer_uri)
+		snprintf(uri, sizeof uri, "%s", printer_uri);
+	else
+		app_printer_uri(&c->cfg, c->cli.data_dir, uri, sizeof uri);
+	if (app_ticket_print(c->st, uri, &printer, t.print_job_id, err,
+			     sizeof err))
+		fprintf(stderr, "kioskctl: ticket %s issued but not printed: "
+			"%s\n", t.number, err);
+	printer_close(printer);
 	return 0;
 }
 
@@ -346,6 +345,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		rc = 2;
 	}
+	if (c.i18n_ready)
+		i18n_free(&c.i18n);
 	store_close(c.st);
 	return rc;
 }

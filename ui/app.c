@@ -24,6 +24,7 @@ const char *app_screen_name(enum app_screen s)
 	case APP_SERVICES: return "services";
 	case APP_ISSUING: return "issuing";
 	case APP_TICKET: return "ticket";
+	case APP_SORRY: return "sorry";
 	case APP_OUT_OF_SERVICE: return "out-of-service";
 	}
 	return "?";
@@ -38,11 +39,18 @@ static void app_assert_state(const struct app *app)
 	       app->request_key[0]);
 	assert(app->screen != APP_TICKET || app->ticket.number[0]);
 	assert(app->screen != APP_OUT_OF_SERVICE || app->oos_detail[0]);
+	assert(app->screen != APP_SORRY || app->sorry);
 	assert(!app->deadline || app->screen == APP_SERVICES ||
-	       app->screen == APP_TICKET || app->screen == APP_WELCOME);
+	       app->screen == APP_TICKET || app->screen == APP_WELCOME ||
+	       app->screen == APP_SORRY);
 #else
 	(void)app;
 #endif
+}
+
+static int64_t app_idle_ms(const struct app *app)
+{
+	return (int64_t)app->cfg->idle_seconds * 1000;
 }
 
 /* Enters screen s: rebuilds the tree and asks for a redraw. */
@@ -82,7 +90,7 @@ static void app_out_of_service(struct app *app, const char *detail)
 static void app_act_start(struct app *app)
 {
 	util_uuid(app->request_key);
-	app_show(app, APP_SERVICES, app->now + APP_SERVICES_IDLE_MS);
+	app_show(app, APP_SERVICES, app->now + app_idle_ms(app));
 }
 
 static void app_act_service(struct app *app, int idx)
@@ -110,7 +118,7 @@ static void app_act_lang(struct app *app, int idx)
 		 app->cfg->languages[idx]);
 	/* a language left chosen on the welcome screen falls back too */
 	app_show(app, app->screen, app->screen == APP_WELCOME
-			? app->now + APP_SERVICES_IDLE_MS : app->deadline);
+			? app->now + app_idle_ms(app) : app->deadline);
 }
 
 static void app_act(struct app *app, const struct widget *w)
@@ -140,7 +148,7 @@ void app_pointer(struct app *app, int down, int x, int y)
 
 	if (app->screen == APP_SERVICES ||
 	    (app->screen == APP_WELCOME && app->deadline))
-		app->deadline = app->now + APP_SERVICES_IDLE_MS;
+		app->deadline = app->now + app_idle_ms(app);
 	if (down) {
 		if (app->pressed)
 			app->pressed->pressed = 0;
@@ -174,6 +182,34 @@ void app_text(struct app *app, const char *utf8)
 	(void)utf8; /* no text fields on these screens yet */
 }
 
+/* A request of the current visit, still on the screen that waits for it. */
+static int app_awaits(const struct app *app, const struct worker_result *r,
+		      enum app_screen screen)
+{
+	return app->screen == screen && !strcmp(r->request_key,
+						app->request_key);
+}
+
+static void app_on_failure(struct app *app, const struct worker_result *r)
+{
+	if (!app_awaits(app, r, APP_ISSUING))
+		return;
+	app->inflight = 0;
+	switch (r->err) {
+	case BK_ERR_BUSY: /* another process held the database too long */
+		app->sorry = N_("The kiosk is busy. Please try again in a moment.");
+		break;
+	case BK_ERR_EXHAUSTED:
+		app->sorry = N_("No more tickets can be issued for this service today. Please ask at the reception desk.");
+		break;
+	default: /* the store cannot be trusted to take the next ticket */
+		app_out_of_service(app, r->error);
+		return;
+	}
+	app_show(app, APP_SORRY, app->now +
+		 (int64_t)app->cfg->ticket_screen_seconds * 1000);
+}
+
 static void app_on_result(struct app *app, const struct worker_result *r)
 {
 	switch (r->kind) {
@@ -181,19 +217,27 @@ static void app_on_result(struct app *app, const struct worker_result *r)
 		app->store_ready = 1;
 		break;
 	case WORKER_STORE_FAILED:
-	case WORKER_ISSUE_FAILED:
 		app_out_of_service(app, r->error);
 		break;
+	case WORKER_ISSUE_FAILED:
+		app_on_failure(app, r);
+		break;
 	case WORKER_ISSUED:
-		if (app->screen != APP_ISSUING ||
-		    strcmp(r->request_key, app->request_key))
+		if (!app_awaits(app, r, APP_ISSUING))
 			break; /* a repeat of a request already shown */
 		app->ticket = r->ticket;
-		app->printed = r->printed;
+		app->printed = -1;
 		app->inflight = 0;
 		app_show(app, APP_TICKET,
 			 app->now + (int64_t)app->cfg->ticket_screen_seconds *
 					    1000);
+		break;
+	case WORKER_PRINTED:
+		if (!app_awaits(app, r, APP_TICKET) ||
+		    strcmp(r->ticket.id, app->ticket.id))
+			break;
+		app->printed = r->printed;
+		app_show(app, APP_TICKET, app->deadline);
 		break;
 	}
 }

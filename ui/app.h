@@ -8,7 +8,9 @@
  *   WELCOME ──language, then 60 s idle──▶ WELCOME (default language)
  *   SERVICES ──service tap─────────▶ ISSUING         app_act_service()
  *   ISSUING ──WORKER_ISSUED────────▶ TICKET          app_on_result()
+ *   TICKET ──WORKER_PRINTED────────▶ TICKET (note: printed / remember)
  *   TICKET ──"done" / N s──────────▶ WELCOME         app_show_welcome()
+ *   ISSUING ──busy or numbers used up──▶ SORRY ──"done" / N s──▶ WELCOME
  *   any ──config, store or commit failure──▶ OUT_OF_SERVICE (stays)
  *
  * Invariants, checked by app_assert_state() in debug builds:
@@ -19,7 +21,7 @@
  *      same ticket (queue_issue_ticket: reused).
  *   3. TICKET holds a ticket with a number.
  *   4. OUT_OF_SERVICE names the problem for the technician.
- *   5. A deadline runs in SERVICES (inactivity), TICKET, and WELCOME once
+ *   5. A deadline runs in SERVICES (inactivity), TICKET, SORRY, and WELCOME once
  *      a language was chosen there (it falls back to the default).
  *   6. Returning to WELCOME ends the session: default language, no key.
  *
@@ -36,20 +38,20 @@
 
 #include "firmware/config.h"
 #include "firmware/queue.h"
-#include "ui/i18n.h"
+#include "firmware/i18n.h"
 #include "ui/text.h"
 #include "ui/widget.h"
 #include "ui/worker.h"
 
 #define APP_W 1080
 #define APP_H 1920
-#define APP_SERVICES_IDLE_MS 60000   /* inactivity before the session ends */
 
 enum app_screen {
 	APP_WELCOME,
 	APP_SERVICES,
 	APP_ISSUING,
 	APP_TICKET,
+	APP_SORRY,
 	APP_OUT_OF_SERVICE,
 };
 
@@ -82,7 +84,8 @@ struct app {
 	char request_key[37];
 	int inflight;
 	struct ticket ticket;
-	int printed;
+	int printed;                  /* -1 printing, 0 failed, 1 printed */
+	const char *sorry;            /* SORRY: the msgid to show */
 	int store_ready;
 	char oos_detail[CONFIG_ERR_MAX + 64];
 };
@@ -108,7 +111,7 @@ int app_frame(struct app *app, int64_t now_ms);
 int app_screenshot(struct app *app, const char *path, char *err,
 		   size_t errlen);
 
-/* "welcome", "services", "issuing", "ticket", "out-of-service". */
+/* "welcome", "services", "issuing", "ticket", "sorry", "out-of-service". */
 const char *app_screen_name(enum app_screen s);
 
 /* ---- internal, between app.c and screens.c ---- */

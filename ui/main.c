@@ -25,7 +25,7 @@
 #include "firmware/log.h"
 #include "firmware/util.h"
 #include "ui/app.h"
-#include "ui/i18n.h"
+#include "firmware/i18n.h"
 #include "ui/script.h"
 #include "ui/text.h"
 #include "ui/worker.h"
@@ -143,8 +143,7 @@ static void load_config(struct cli_common *cli, struct config *cfg,
 static void load_i18n(struct i18n *in, const struct config *cfg)
 {
 	static const char fallback[2][8] = { "de", "en" };
-	const char *dir = cfg->i18n_dir[0] ? cfg->i18n_dir
-					   : BK_SOURCE_DIR "/assets/i18n";
+	const char *dir = config_i18n_dir(cfg);
 
 	if (cfg->n_languages > 0)
 		i18n_init(in, dir, cfg->languages, cfg->n_languages);

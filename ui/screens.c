@@ -237,6 +237,11 @@ static void build_ticket_note(struct build *b, struct app *app)
 	SDL_Rect r = { MARGIN, 1190, CONTENT_W, 360 };
 	struct widget *w;
 
+	if (app->printed < 0) {
+		label(b, "ticket-note", _("Your ticket is being printed …"), r,
+		      56, 0, C_MUTED);
+		return;
+	}
 	if (app->printed) {
 		label(b, "ticket-note", _("Please take your ticket."), r, 56, 0,
 		      C_INK);
@@ -284,6 +289,17 @@ static void build_ticket(struct build *b, struct app *app)
 	       (SDL_Rect){ MARGIN, 1680, CONTENT_W, 190 }, 68, 1, ACT_DONE, 0);
 }
 
+static void build_sorry(struct build *b, struct app *app)
+{
+	header(b, app);
+	label(b, "sorry-title", _("We are sorry"),
+	      (SDL_Rect){ MARGIN, 520, CONTENT_W, 160 }, 100, 1, C_INK);
+	label(b, "sorry-text", i18n_text(app->sorry), /* N_() in app.c */
+	      (SDL_Rect){ MARGIN, 720, CONTENT_W, 420 }, 60, 0, C_INK);
+	button(b, "done", _("Done"),
+	       (SDL_Rect){ MARGIN, 1680, CONTENT_W, 190 }, 68, 1, ACT_DONE, 0);
+}
+
 static void build_out_of_service(struct build *b, struct app *app)
 {
 	header(b, app);
@@ -311,6 +327,7 @@ int app__build(struct app *app)
 	case APP_SERVICES: build_services(&b, app); break;
 	case APP_ISSUING: build_issuing(&b, app); break;
 	case APP_TICKET: build_ticket(&b, app); break;
+	case APP_SORRY: build_sorry(&b, app); break;
 	case APP_OUT_OF_SERVICE: build_out_of_service(&b, app); break;
 	}
 	if (b.failed) {

@@ -13,14 +13,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "drivers/printer/printer.h"
+#include "firmware/app_ticket.h"
 #include "firmware/log.h"
 #include "firmware/store.h"
 #include "firmware/util.h"
 
-#define RESULTS_MAX (WORKER_QUEUE_MAX + 1)
+#define RESULTS_MAX (2 * WORKER_QUEUE_MAX + 1)
 
 struct worker_job {
 	char service_id[CONFIG_ID_MAX];
@@ -66,101 +66,45 @@ static void worker_push_locked(struct worker *w, const struct worker_result *r)
 	pthread_mutex_unlock(&w->lock);
 }
 
-static int worker_render(void *ctx, const struct ticket *t,
-			 unsigned char **data, size_t *len)
+/* Issues the ticket, posts it so the screen can show the number, then
+ * sends the job to the printer and posts the outcome. */
+static void worker_issue(struct worker *w, const struct worker_job *job)
 {
-	struct worker *w = ctx;
-	const struct config_service *s = config_service(w->cfg, t->service_id);
-	char ahead[32], ahead_line[256], when[32];
-	struct printer_ticket pt;
-	time_t secs = (time_t)(t->created_ms / 1000);
-	struct tm tm;
+	struct app_ticket_ctx ctx = { .cfg = w->cfg, .i18n = w->i18n };
+	struct worker_result r = { .kind = WORKER_ISSUED };
+	char err[512];
 
-	snprintf(ahead, sizeof ahead, "%d", t->ahead);
-	i18n_subst(ahead_line, sizeof ahead_line,
-		   i18n_tr(w->i18n, t->lang, N_("People ahead of you: {n}")),
-		   "{n}", ahead);
-	localtime_r(&secs, &tm);
-	strftime(when, sizeof when, "%d.%m.%Y %H:%M", &tm);
-	pt = (struct printer_ticket){
-		.office = w->cfg->site_name,
-		.number = t->number,
-		.service = s ? i18n_service_name(w->i18n, s, t->lang) : NULL,
-		.ahead_line = ahead_line,
-		.when = when,
-		.footer = i18n_tr(w->i18n, t->lang,
-				  N_("Please wait until your number is called.")),
-	};
-	return escpos_render_ticket(&pt, 80, data, len);
-}
-
-/* Sends the ticket's stored job. 1 when the printer took it. */
-static int worker_print(struct worker *w, const struct ticket *t)
-{
-	struct print_job job = { 0 };
-	char err[256] = "";
-	printer_err pe = PRINTER_OK;
-	size_t written = 0;
-	bk_err e;
-
-	if (!t->print_job_id)
-		return 0; /* rendering failed; queue.c logged and recorded it */
-	e = queue_print_job_get(w->st, t->print_job_id, &job);
-	if (e) {
-		log_error("printer", "ticket %s: reading job %lld: %s",
-			  t->number, (long long)t->print_job_id,
-			  bk_strerror(e));
-		return 0;
-	}
-	if (!w->printer)
-		pe = printer_open(&w->printer, w->printer_uri, err, sizeof err);
-	if (pe == PRINTER_OK)
-		pe = printer_send(w->printer, job.data, job.len, &written, err,
-				  sizeof err);
-	if (pe != PRINTER_OK) {
-		if (!err[0])
-			snprintf(err, sizeof err, "%s", printer_strerror(pe));
-		log_warn("printer", "ticket %s: job %lld not printed: %s",
-			 t->number, (long long)t->print_job_id, err);
-		printer_close(w->printer);
-		w->printer = NULL;
-	}
-	e = queue_print_job_done(w->st, t->print_job_id, pe == PRINTER_OK,
-				 pe == PRINTER_OK ? NULL : err);
-	if (e)
-		log_error("printer", "recording job %lld: %s",
-			  (long long)t->print_job_id, bk_strerror(e));
-	queue_print_job_free(&job);
-	return pe == PRINTER_OK;
-}
-
-static void worker_issue(struct worker *w, const struct worker_job *job,
-			 struct worker_result *r)
-{
-	bk_err e;
-
-	memset(r, 0, sizeof *r);
-	snprintf(r->request_key, sizeof r->request_key, "%s", job->key);
-	e = queue_issue_ticket(w->st, w->cfg, job->service_id, job->lang,
-			       job->key, worker_render, w, &r->ticket);
-	if (e) {
-		r->kind = WORKER_ISSUE_FAILED;
-		snprintf(r->error, sizeof r->error, "%s: issuing a ticket: %s",
-			 store_path(w->st), bk_strerror(e));
-		log_error("queue", "%s", r->error);
+	snprintf(r.request_key, sizeof r.request_key, "%s", job->key);
+	r.err = queue_issue_ticket(w->st, w->cfg, job->service_id, job->lang,
+				   job->key, app_ticket_render, &ctx,
+				   &r.ticket);
+	if (r.err) {
+		r.kind = WORKER_ISSUE_FAILED;
+		snprintf(r.error, sizeof r.error, "%s: issuing a ticket: %s",
+			 store_path(w->st), bk_strerror(r.err));
+		log_error("queue", "%s", r.error);
+		worker_push_locked(w, &r);
 		return;
 	}
-	r->kind = WORKER_ISSUED;
-	if (r->ticket.reused) {
+	worker_push_locked(w, &r);
+
+	r.kind = WORKER_PRINTED;
+	if (r.ticket.reused) {
 		/* the first request with this key printed (or tried to) */
 		log_info("queue", "ticket %s: request repeated, not reprinted",
-			 r->ticket.number);
-		r->printed = 1;
-		return;
+			 r.ticket.number);
+		r.printed = 1;
+	} else if (!r.ticket.print_job_id) {
+		r.printed = 0; /* rendering failed; queue.c logged it */
+	} else {
+		r.printed = app_ticket_print(w->st, w->printer_uri,
+					     &w->printer,
+					     r.ticket.print_job_id, err,
+					     sizeof err) == BK_OK;
 	}
-	r->printed = worker_print(w, &r->ticket);
-	log_info("queue", "ticket %s issued (%d ahead, %s)", r->ticket.number,
-		 r->ticket.ahead, r->printed ? "printed" : "not printed");
+	log_info("queue", "ticket %s %s", r.ticket.number,
+		 r.printed ? "printed" : "not printed");
+	worker_push_locked(w, &r);
 }
 
 /* Waits for the next job; 0 when told to stop. */
@@ -203,9 +147,8 @@ static void *worker_main(void *arg)
 	}
 	worker_push_locked(w, &r);
 	while (worker_next(w, &job)) {
-		worker_issue(w, &job, &r);
+		worker_issue(w, &job);
 		pthread_mutex_lock(&w->lock);
-		worker_push(w, &r);
 		w->busy = 0;
 		pthread_mutex_unlock(&w->lock);
 	}
@@ -228,8 +171,8 @@ struct worker *worker_create(const struct config *cfg, struct i18n *i18n,
 		snprintf(w->printer_uri, sizeof w->printer_uri, "%s",
 			 printer_uri);
 	else
-		snprintf(w->printer_uri, sizeof w->printer_uri,
-			 "virtual:%s/printer", data_dir);
+		app_printer_uri(cfg, data_dir, w->printer_uri,
+				sizeof w->printer_uri);
 	if (pthread_mutex_init(&w->lock, NULL) != 0)
 		goto fail_lock;
 	if (pthread_cond_init(&w->cond, NULL) != 0)
@@ -267,7 +210,8 @@ int worker_post_issue(struct worker *w, const char *service_id,
 	int rc = -1;
 
 	pthread_mutex_lock(&w->lock);
-	if (w->n_jobs + w->n_res + w->busy < WORKER_QUEUE_MAX) {
+	/* each job may produce two results: keep room for all of them */
+	if (2 * (w->n_jobs + w->busy) + w->n_res < RESULTS_MAX) {
 		job = &w->jobs[(w->job_head + w->n_jobs) % WORKER_QUEUE_MAX];
 		snprintf(job->service_id, sizeof job->service_id, "%s",
 			 service_id);

@@ -9,11 +9,13 @@
  * Results, in the order the worker produces them:
  *   WORKER_READY          the store is open (first result)
  *   WORKER_STORE_FAILED   it could not be opened (first and last result)
- *   WORKER_ISSUED         a ticket was committed; printed says whether its
- *                         job reached the printer (the failure is logged and
- *                         recorded with queue_print_job_done)
- *   WORKER_ISSUE_FAILED   the ticket could not be committed (error says why;
- *                         the transaction was rolled back)
+ *   WORKER_ISSUED         a ticket was committed; its number can be shown
+ *                         while the job goes to the printer
+ *   WORKER_PRINTED        then, for the same request key: printed says
+ *                         whether the job reached the printer (a failure is
+ *                         logged and recorded with queue_print_job_done)
+ *   WORKER_ISSUE_FAILED   the ticket could not be committed (err and error
+ *                         say why; the transaction was rolled back)
  *
  * It does NOT decide what the screen shows, and it never blocks the UI
  * thread: worker_post_issue() and worker_poll() only take the lock.
@@ -23,7 +25,7 @@
 
 #include "firmware/config.h"
 #include "firmware/queue.h"
-#include "ui/i18n.h"
+#include "firmware/i18n.h"
 
 #define WORKER_QUEUE_MAX 16
 
@@ -31,6 +33,7 @@ enum worker_result_kind {
 	WORKER_READY,
 	WORKER_STORE_FAILED,
 	WORKER_ISSUED,
+	WORKER_PRINTED,
 	WORKER_ISSUE_FAILED,
 };
 
@@ -38,7 +41,8 @@ struct worker_result {
 	enum worker_result_kind kind;
 	char request_key[QUEUE_KEY_MAX];
 	struct ticket ticket;         /* WORKER_ISSUED */
-	int printed;                  /* WORKER_ISSUED: 1 = job sent */
+	int printed;                  /* WORKER_PRINTED: 1 = job sent */
+	bk_err err;                   /* WORKER_ISSUE_FAILED */
 	char error[CONFIG_ERR_MAX];   /* failures: for the technician */
 };
 

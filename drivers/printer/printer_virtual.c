@@ -15,8 +15,9 @@
  *     overwrite a job (a lost race just takes the next number).
  *  3. Fault switch: if DIR/FAULT exists and contains "paper", "offline" or
  *     "cover", a job fails with PRINTER_ERR_PAPER / _OFFLINE / _COVER and
- *     writes nothing. Other contents are ignored. The simulator and the
- *     tests use this to "break" the printer.
+ *     writes nothing; "slow" makes every job take two seconds, like a
+ *     printer that is busy feeding. Other contents are ignored. The
+ *     simulator and the tests use this to "break" the printer.
  *
  * It does NOT clean up temporary files a crash left behind (".job-*.tmp");
  * another printer on the same folder may be writing one right now.
@@ -30,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define VIRTUAL_JOB_MAX 999999999u   /* keeps names within "%u" parsing */
@@ -138,6 +140,11 @@ static printer_err read_fault(struct virtual_ctx *v)
 		return PRINTER_ERR_OFFLINE;
 	if (strstr(buf, "cover"))
 		return PRINTER_ERR_COVER;
+	if (strstr(buf, "slow")) {
+		struct timespec ts = { .tv_sec = 2 };
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			;
+	}
 	return PRINTER_OK;
 }
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ui/i18n.h"
+#include "firmware/i18n.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

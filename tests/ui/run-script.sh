@@ -9,6 +9,8 @@
 #   # set: KEY=VALUE       a --set override (repeatable)
 #   # fault: WORD          writes WORD into the virtual printer's FAULT file
 #   # data-dir: file       makes the data dir a plain file (store cannot open)
+#   # sql: STATEMENT       runs STATEMENT on a fresh kiosk.db before the run
+#                          ({today} is replaced by the local date)
 #   # expect-exit: N       the kiosk's exit status (default 0)
 #   # expect-stderr: TEXT  the kiosk's stderr contains TEXT (repeatable)
 #   # expect-jobs: N       printer job files written
@@ -43,6 +45,14 @@ done < <(directive set)
 fault=$(directive fault | tail -n 1)
 [ -n "$fault" ] && printf '%s\n' "$fault" > "$tmp/printer/FAULT"
 [ "$(directive data-dir | tail -n 1)" = file ] && : > "$data"
+if [ -n "$(directive sql)" ]; then
+	# kioskctl creates the schema, as the kiosk would
+	"$bin/firmware/kioskctl" "${args[@]}" health > /dev/null || exit 1
+	today=$(date +%F)
+	while IFS= read -r stmt; do
+		[ -n "$stmt" ] && sqlite3 "$data/kiosk.db" "${stmt//\{today\}/$today}"
+	done < <(directive sql)
+fi
 
 fail=0
 "$kiosk" "${args[@]}" --headless --script "$script" --screenshots "$shots" \

@@ -19,8 +19,8 @@
  * Translated strings are never used as printf formats: placeholders such as
  * "{n}" are substituted with i18n_subst().
  */
-#ifndef BK_UI_I18N_H
-#define BK_UI_I18N_H
+#ifndef BK_I18N_H
+#define BK_I18N_H
 
 #include <pthread.h>
 #include <stddef.h>

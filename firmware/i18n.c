@@ -11,7 +11,7 @@
  * or at the end of the file. It is kept only when it has a non-empty
  * msgid and msgstr and is neither fuzzy, nor plural, nor in a context.
  */
-#include "ui/i18n.h"
+#include "firmware/i18n.h"
 
 #include <errno.h>
 #include <stdarg.h>
