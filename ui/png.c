@@ -38,7 +38,7 @@ static int png_encode(FILE *f, const unsigned char *pixels, int w, int h,
 {
 	png_structp png;
 	png_infop info = NULL;
-	int rc = -1;
+	volatile int rc = -1; /* set after setjmp() */
 
 	png = png_create_write_struct(PNG_LIBPNG_VER_STRING, c, png_on_error,
 				      png_on_warning);
