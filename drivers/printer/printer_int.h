@@ -20,6 +20,9 @@
  *     device and the reason, never ticket contents.
  *  4. One struct printer is used by one thread at a time; two printers may
  *     share a device or folder (the virtual backend must not overwrite).
+ *  5. status() is optional (NULL: printer_get_status reports known = 0).
+ *     It fills every field of *st it can and sets st->known = 1. It must
+ *     answer within a second or report PRINTER_ERR_TIMEOUT.
  */
 #ifndef BK_PRINTER_INT_H
 #define BK_PRINTER_INT_H
@@ -33,10 +36,14 @@ struct printer_backend {
 	void (*close)(void *ctx);
 	printer_err (*send)(void *ctx, const unsigned char *data, size_t len,
 			    size_t *written, char *err, size_t errlen);
+	printer_err (*status)(void *ctx, struct printer_status *st, char *err,
+			      size_t errlen);
 };
 
 extern const struct printer_backend printer__file_backend;
 extern const struct printer_backend printer__virtual_backend;
+extern const struct printer_backend printer__usb_backend;
+extern const struct printer_backend printer__tcp_backend;
 
 /* snprintf into err when err is not NULL; never fails. */
 void printer__seterr(char *err, size_t errlen, const char *fmt, ...)
