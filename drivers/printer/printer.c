@@ -34,6 +34,9 @@ const char *printer_strerror(printer_err e)
 	case PRINTER_ERR_OFFLINE: return "printer offline";
 	case PRINTER_ERR_PAPER: return "printer out of paper";
 	case PRINTER_ERR_COVER: return "printer cover open";
+	case PRINTER_ERR_TIMEOUT: return "printer did not answer in time";
+	case PRINTER_ERR_GONE: return "printer unplugged";
+	case PRINTER_ERR_DEVICE: return "printer error (cutter or mechanism)";
 	}
 	return "unknown printer error";
 }
