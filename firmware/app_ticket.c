@@ -41,8 +41,8 @@ int app_ticket_render(void *ctx, const struct ticket *t, unsigned char **data,
 void app_printer_uri(const struct config *cfg, const char *data_dir,
 		     char *out, size_t len)
 {
-	if (cfg->printer[0])
-		snprintf(out, len, "%s", cfg->printer);
+	if (cfg->printer_uri[0])
+		snprintf(out, len, "%s", cfg->printer_uri);
 	else
 		snprintf(out, len, "virtual:%s/printer", data_dir);
 }

@@ -34,7 +34,7 @@ struct app_ticket_ctx {
 int app_ticket_render(void *ctx, const struct ticket *t, unsigned char **data,
 		      size_t *len);
 
-/* The printer URI to use: kiosk.printer, or virtual:DATA_DIR/printer when
+/* The printer URI to use: printer.uri, or virtual:DATA_DIR/printer when
  * the configuration names none. */
 void app_printer_uri(const struct config *cfg, const char *data_dir,
 		     char *out, size_t len);

@@ -34,6 +34,10 @@ void config_defaults(struct config *cfg)
 	cfg->ticket_screen_seconds = 15;
 	cfg->idle_seconds = 60;
 	cfg->paper_width_mm = 80;
+	cfg->printer_codepage = 19;
+	cfg->printer_qr_module = 6;
+	cfg->queue_service_minutes = 8;
+	cfg->queue_counters = 2;
 	snprintf(cfg->font, sizeof cfg->font, "%s",
 		 "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf");
 	snprintf(cfg->font_bold, sizeof cfg->font_bold, "%s",
@@ -284,16 +288,23 @@ struct keydef {
 static const struct keydef keys[] = {
 	TXT("site.id", site_id, K_ID),
 	TXT("site.name", site_name, K_TEXT),
+	TXT("site.ticket_key_file", ticket_key_file, K_PATH),
 	TXT("kiosk.id", kiosk_id, K_ID),
 	{ "kiosk.languages", K_LANGS, 0, 0, 0, 0 },
 	TXT("kiosk.default_language", default_language, K_LANG),
 	NUM("kiosk.ticket_screen_seconds", ticket_screen_seconds, 1, 600),
 	NUM("kiosk.idle_seconds", idle_seconds, 5, 3600),
-	NUM("kiosk.paper_width_mm", paper_width_mm, 58, 80),
-	TXT("kiosk.printer", printer, K_PATH),
+
 	TXT("kiosk.font", font, K_PATH),
 	TXT("kiosk.font_bold", font_bold, K_PATH),
 	TXT("kiosk.i18n_dir", i18n_dir, K_PATH),
+	TXT("printer.uri", printer_uri, K_PATH),
+	NUM("printer.paper_width_mm", paper_width_mm, 58, 80),
+	NUM("printer.codepage", printer_codepage, 0, 255),
+	NUM("printer.qr_module_size", printer_qr_module, 1, 16),
+	TXT("printer.layouts_dir", layouts_dir, K_PATH),
+	NUM("queue.service_minutes", queue_service_minutes, 1, 600),
+	NUM("queue.counters", queue_counters, 1, 100),
 	TXT("backoffice.url", backoffice_url, K_PATH),
 	NUM("sync.batch_size", sync_batch_size, 1, 1000),
 	NUM("sync.poll_ms", sync_poll_ms, 10, 3600000),
@@ -398,6 +409,7 @@ static int parse_section(const char *line, char *section, size_t seclen,
 	}
 	if (strcmp(s, "site") && strcmp(s, "kiosk") &&
 	    strcmp(s, "backoffice") && strcmp(s, "sync") &&
+	    strcmp(s, "printer") && strcmp(s, "queue") &&
 	    strcmp(s, "store")) {
 		seterr(err, errlen, "unknown section [%s]", s);
 		return -1;
@@ -511,7 +523,7 @@ int config_validate(const struct config *cfg, char *err, size_t errlen)
 		return -1;
 	}
 	if (cfg->paper_width_mm != 58 && cfg->paper_width_mm != 80) {
-		seterr(err, errlen, "%s: kiosk.paper_width_mm must be 58 or 80",
+		seterr(err, errlen, "%s: printer.paper_width_mm must be 58 or 80",
 		       name);
 		return -1;
 	}
@@ -593,6 +605,17 @@ const char *config_i18n_dir(const struct config *cfg)
 	if (access(src, R_OK) == 0)
 		return src;
 	return "/usr/share/buergerkiosk/i18n";
+}
+
+const char *config_layouts_dir(const struct config *cfg)
+{
+	static const char *src = BK_SOURCE_DIR "/assets/layouts";
+
+	if (cfg->layouts_dir[0])
+		return cfg->layouts_dir;
+	if (access(src, R_OK) == 0)
+		return src;
+	return "/usr/share/buergerkiosk/layouts";
 }
 
 const char *config_default_path(void)

@@ -53,6 +53,7 @@ struct config {
 	/* [site] */
 	char site_id[CONFIG_ID_MAX];
 	char site_name[CONFIG_TEXT_MAX];
+	char ticket_key_file[CONFIG_PATH_MAX]; /* "" = DATA-DIR/ticket.key */
 
 	/* [kiosk] */
 	char kiosk_id[CONFIG_ID_MAX];
@@ -61,11 +62,20 @@ struct config {
 	char default_language[8];
 	int ticket_screen_seconds;    /* ticket screen → welcome; default 15 */
 	int idle_seconds;             /* no touch → session ends; default 60 */
-	int paper_width_mm;           /* receipt paper: 80 or 58; default 80 */
-	char printer[CONFIG_PATH_MAX];/* printer URI; "" = virtual:DATA/printer */
 	char font[CONFIG_PATH_MAX];
 	char font_bold[CONFIG_PATH_MAX];
 	char i18n_dir[CONFIG_PATH_MAX]; /* "" = assets/i18n next to the config */
+
+	/* [printer] */
+	char printer_uri[CONFIG_PATH_MAX]; /* "" = virtual:DATA-DIR/printer */
+	int paper_width_mm;           /* 80 or 58; default 80 */
+	int printer_codepage;         /* n of ESC t n for PC858; default 19 */
+	int printer_qr_module;        /* QR module size in dots; default 6 */
+	char layouts_dir[CONFIG_PATH_MAX]; /* "" = config_layouts_dir() */
+
+	/* [queue] */
+	int queue_service_minutes;    /* assumed minutes per ticket; default 8 */
+	int queue_counters;           /* counters open; default 2 */
 
 	/* [backoffice] */
 	char backoffice_url[CONFIG_PATH_MAX]; /* "" = sync disabled */
@@ -95,7 +105,7 @@ int config_load(struct config *cfg, const char *path, char *err, size_t errlen);
 int config_parse(struct config *cfg, const char *name, const char *text,
 		 size_t len, char *err, size_t errlen);
 
-/* Sets one key. key is "section.key" ("kiosk.printer") or, for a service,
+/* Sets one key. key is "section.key" ("printer.uri") or, for a service,
  * "service.ID.key" (creating the service). Returns 0 or -1 with err. */
 int config_set(struct config *cfg, const char *key, const char *value,
 	       char *err, size_t errlen);
@@ -116,6 +126,10 @@ const char *config_service_name(const struct config_service *s,
 /* The folder of the .po catalogues: kiosk.i18n_dir, else assets/i18n of
  * the source tree when it exists, else /usr/share/buergerkiosk/i18n. */
 const char *config_i18n_dir(const struct config *cfg);
+
+/* The folder of the receipt layouts, chosen the same way (assets/layouts,
+ * /usr/share/buergerkiosk/layouts). */
+const char *config_layouts_dir(const struct config *cfg);
 
 /* The example configuration in the source tree when it exists, else
  * /etc/buergerkiosk/site.conf. */

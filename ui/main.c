@@ -304,7 +304,7 @@ int main(int argc, char **argv)
 	    parse_opts(&o, argc, argv) < 0)
 		return 2;
 	if (o.printer) {
-		snprintf(printer_set, sizeof printer_set, "kiosk.printer=%s",
+		snprintf(printer_set, sizeof printer_set, "printer.uri=%s",
 			 o.printer);
 		if (cli_add_set(&cli, printer_set) < 0)
 			return 2;
@@ -333,7 +333,7 @@ int main(int argc, char **argv)
 	if (!text)
 		goto fail;
 	if (!oos[0]) {
-		worker = worker_create(&cfg, &i18n, cli.data_dir, cfg.printer);
+		worker = worker_create(&cfg, &i18n, cli.data_dir, cfg.printer_uri);
 		if (!worker)
 			snprintf(oos, sizeof oos, "cannot start worker thread");
 	}

@@ -9,7 +9,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 k=(--config "$BK_SOURCE_DIR/assets/site.conf" --data-dir "$tmp/kiosk"
-   --set "kiosk.printer=virtual:$tmp/printer")
+   --set "printer.uri=virtual:$tmp/printer")
 
 # services lists the example's six services with their ids
 "$ctl" "${k[@]}" services > "$tmp/services"

@@ -51,7 +51,7 @@ fail() {
 }
 
 COMMON=(--config "$SRC/assets/site.conf" --data-dir "$TMP/kiosk"
-	--set "kiosk.printer=virtual:$TMP/printer")
+	--set "printer.uri=virtual:$TMP/printer")
 ctl() { "$CTL_BIN" "${COMMON[@]}" "$@"; }
 # Short backoff so retries happen within the test. exec: started with &,
 # $! is then buergerkioskd itself, not a subshell.

@@ -38,7 +38,7 @@ config=$(directive config | tail -n 1)
 config=$src/${config:-assets/site.conf}
 data=$tmp/data
 args=(--config "$config" --data-dir "$data"
-      --set "kiosk.printer=virtual:$tmp/printer")
+      --set "printer.uri=virtual:$tmp/printer")
 while IFS= read -r kv; do
 	[ -n "$kv" ] && args+=(--set "$kv")
 done < <(directive set)
