@@ -9,20 +9,27 @@
 #include <sys/stat.h>
 #include <time.h>
 
-void util_uuid(char out[37])
+void util_random(void *out, size_t n)
 {
-	unsigned char r[16];
+	unsigned char *p = out;
 	size_t got = 0;
 
-	while (got < sizeof r) {
-		ssize_t n = getrandom(r + got, sizeof r - got, 0);
-		if (n < 0) {
+	while (got < n) {
+		ssize_t r = getrandom(p + got, n - got, 0);
+		if (r < 0) {
 			if (errno == EINTR)
 				continue;
 			abort(); /* no entropy source: nothing sane to do */
 		}
-		got += (size_t)n;
+		got += (size_t)r;
 	}
+}
+
+void util_uuid(char out[37])
+{
+	unsigned char r[16];
+
+	util_random(r, sizeof r);
 	r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
 	r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
 	snprintf(out, 37,

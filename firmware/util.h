@@ -7,6 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* n random bytes from getrandom(2); aborts when the kernel has none. */
+void util_random(void *out, size_t n);
+
 /* A random (version 4) UUID in lower-case text, from getrandom(2). */
 void util_uuid(char out[37]);
 
