@@ -1,5 +1,5 @@
 /*
- * layout.h — receipt layouts as data (assets/layouts/*.layout).
+ * layout.h — receipt layouts as data (assets/layouts/NAME.layout).
  *
  * A layout is a small line-based program run against named fields:
  *
