@@ -1,70 +1,83 @@
 /*
- * escpos.c — the ESC/POS encoder: a waiting ticket's fields as printer bytes.
+ * escpos.c — the ESC/POS encoder: builds one print job as bytes (escpos.h).
  *
- * Knows no transport. Text goes out in code page PC858 (CP850 with the
- * euro sign at D5), one byte per character, so wrapping counts bytes and
- * can never split a character.
+ * It is a builder: each step appends one or a few commands to a growing
+ * buffer and remembers the first failure; escpos_finish() hands over the
+ * bytes or reports that failure. It knows no transport, no layout file and
+ * no ticket (escpos_render_ticket at the bottom is the old fixed ticket,
+ * kept on top of the builder until the lead removes it).
  *
- * Invariants of every job it renders:
+ * Text goes out in code page PC858 (CP850 with the euro sign at D5), one
+ * byte per character, so wrapping counts bytes and can never split a
+ * character. A line with a character PC858 lacks is drawn by struct
+ * rastertext and sent as a raster image; with no rasteriser it prints
+ * with '?' in place of those characters.
+ *
+ * Invariants of every job:
  *  1. Text bytes are 0x20..0x7E or 0x80..0xFF: control characters in the
  *     input become '?', so a field can never start a printer command.
- *  2. Every control byte in the job belongs to the fixed command skeleton
- *     below, whatever the fields hold (the fuzz target checks this).
- *  3. No line is wider than the paper: 48 columns of font A on 80 mm
- *     paper, 32 on anything narrower; large text counts as wider.
+ *  2. Every control byte in the job belongs to one of the commands below;
+ *     data bytes appear only inside a command's counted payload (QR data,
+ *     CODE128 data, raster dots).
+ *  3. No text line is wider than the paper: 48 columns of font A on 80 mm
+ *     paper, 32 on anything narrower, divided by the width multiplier.
+ *  4. The job never grows past ESCPOS_JOB_MAX bytes.
+ *
+ * Every command it emits (hex; n, pL pH … are parameters):
+ *
+ * bytes                       command         why / parameters
+ * 1B 40                       ESC @           initialise: drop the last job's modes
+ * 1C 2E                       FS .            leave Kanji mode (clones start in it)
+ * 1B 74 n                     ESC t n         code page: 19 = PC858 on Epson,
+ *                                             53 on some clones (options.codepage)
+ * 1B 52 00                    ESC R 0         USA set: keeps @ [ \ ] { | } ~ intact
+ * 1B 61 n                     ESC a n         align: 0 left, 1 centre, 2 right
+ * 1B 45 n                     ESC E n         bold: 0 off, 1 on
+ * 1D 21 n                     GS ! n          size: bits 4-6 width-1, bits 0-2 height-1
+ * text.. 0A                   LF              a text line (PC858), then line feed
+ * 1B 64 n                     ESC d n         feed n lines (1..255)
+ * 1D 56 42 00                 GS V 66 0       feed to the cutter, then partial cut
+ *
+ * QR code (GS ( k, cn = 0x31 "symbol type QR"):
+ * offset  bytes                             function
+ *  0      1D 28 6B 04 00 31 41 32 00        fn 65: model 2
+ *  9      1D 28 6B 03 00 31 43 n            fn 67: module size n dots (1..16)
+ * 17      1D 28 6B 03 00 31 45 31           fn 69: error correction M (0x31)
+ * 25      1D 28 6B pL pH 31 50 30 data      fn 80: store; pL + 256 pH = len + 3
+ * 33+len  1D 28 6B 03 00 31 51 30           fn 81: print the stored symbol
+ *
+ * CODE128 (code set B):
+ * offset  bytes                             command
+ *  0      1D 68 50                          GS h 80: bar height 80 dots (10 mm)
+ *  3      1D 77 02                          GS w 2: module width 2 dots
+ *  6      1D 48 02                          GS H 2: human-readable text below
+ *  9      1D 6B 49 n 7B 42 data             GS k 73 n: n = 2 + data bytes,
+ *                                           "{B" selects code set B; a '{'
+ *                                           in the data is sent as "{{"
+ *
+ * Raster image, one command per band of at most 255 rows:
+ * offset  bytes                             command
+ *  0      1D 76 30 00 xL xH yL yH           GS v 0, m = 0 (normal size);
+ *                                           xL + 256 xH = bytes per row,
+ *                                           yL + 256 yH = rows (≤ 255)
+ *  8      (x * y bytes)                     dots, MSB first, 1 = black
+ *
+ * GS V 66 rather than GS V 1: it feeds the last line past the cutter
+ * before cutting instead of cutting through it.
  */
+#include "drivers/printer/escpos.h"
 #include "drivers/printer/printer.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-/*
- * The job, in order. Offsets are fixed up to the first field; after that
- * each field adds its lines (PC858 text + 0A each, none if NULL or empty).
- *
- * offset  bytes          command    why
- *  0      1B 40          ESC @      initialise: drop the last job's modes
- *  2      1C 2E          FS .       leave Kanji mode (clones start in it)
- *  4      1B 74 13       ESC t 19   code page PC858 (German letters, euro)
- *  7      1B 52 00       ESC R 0    USA set: keeps @ [ \ ] { | } ~ intact
- * 10      1B 61 01       ESC a 1    centre all lines
- * 13      1B 45 01       ESC E 1    bold on
- * 16      office         ≤ 3 lines
- *         1B 45 00       ESC E 0    bold off
- *         0A             LF         blank line
- *         1D 21 33|11    GS ! n     number 4x (or 2x if long) wide and high
- *         1B 45 01       ESC E 1    bold on
- *         number         ≤ 2 lines at that size
- *         1B 45 00       ESC E 0    bold off
- *         1D 21 00       GS ! 0     normal size
- *         0A             LF         blank line
- *         service        ≤ 3 lines
- *         ahead_line     ≤ 2 lines
- *         0A             LF         blank line
- *         when           ≤ 1 line
- *         footer         ≤ 3 lines
- * end-7   1B 64 03       ESC d 3    feed 3 lines below the footer
- * end-4   1D 56 42 00    GS V 66 0  feed to the cutter, then partial cut
- *
- * GS V 66 rather than GS V 1: it feeds the last line past the cutter
- * before cutting instead of cutting through it.
- */
-#define ESC "\x1b"
-#define GS "\x1d"
-#define FS "\x1c"
-
-#define JOB_HEAD ESC "@" FS "." ESC "t\x13" ESC "R\x00" ESC "a\x01" ESC "E\x01"
-#define BOLD_OFF ESC "E\x00"
-#define BOLD_ON ESC "E\x01"
-#define SIZE_NORMAL GS "!\x00"
-#define JOB_TAIL ESC "d\x03" GS "V\x42\x00"
-
-#define SIZE_QUAD 0x33      /* GS ! bits 4-6 width - 1, bits 0-2 height - 1 */
-#define SIZE_DOUBLE 0x11
-
-/* A field is converted up to this many PC858 bytes before wrapping. */
-#define FIELD_MAX 512
+#define DOTS_80 576
+#define DOTS_58 384
+#define FONT_A_HEIGHT 24            /* dots of one text line at size 1 */
+#define QR_DATA_MAX 7089            /* model 2, version 40, numeric, EC L */
+#define CODE128_MAX 253             /* n ≤ 255 with the "{B" prefix */
+#define BAND_ROWS 255
 
 /*
  * Code page 858, bytes 80..FF, as Unicode scalar values: CP850 (IBM's
@@ -198,47 +211,222 @@ size_t escpos_utf8_to_pc858(const char *utf8, unsigned char *out,
 	return n;
 }
 
-/* ---- the job buffer ---- */
+int escpos_pc858_covers(const char *utf8)
+{
+	const unsigned char *s = (const unsigned char *)utf8;
 
-struct job {
+	if (!s)
+		return 1;
+	while (*s) {
+		uint32_t cp;
+
+		s += utf8_decode(s, &cp);
+		if (cp == CP_INVALID || (cp != '?' && pc858_from_cp(cp) == '?'))
+			return 0;
+	}
+	return 1;
+}
+
+int escpos_columns(int paper_width_mm)
+{
+	return paper_width_mm >= 80 ? 48 : 32;
+}
+
+/* ---- the builder ---- */
+
+struct escpos {
 	unsigned char *data;
 	size_t len, cap;
 	int failed;
+	int dots, cols, qr_size;
+	int bold, size_w, size_h;
+	enum escpos_align align;
+	struct rastertext *rt;
 };
 
-static void put(struct job *j, const void *p, size_t n)
+static void put(struct escpos *e, const void *p, size_t n)
 {
-	if (j->failed || !n)
+	if (e->failed || !n)
 		return;
-	if (n > j->cap - j->len) {
-		size_t cap = j->cap ? j->cap : 1024;
+	if (n > ESCPOS_JOB_MAX - e->len) {
+		e->failed = 1;
+		return;
+	}
+	if (n > e->cap - e->len) {
+		size_t cap = e->cap ? e->cap : 1024;
 		unsigned char *d;
 
-		while (cap - j->len < n)
+		while (cap - e->len < n)
 			cap *= 2;
-		d = realloc(j->data, cap);
+		if (cap > ESCPOS_JOB_MAX)
+			cap = ESCPOS_JOB_MAX;
+		d = realloc(e->data, cap);
 		if (!d) {
-			j->failed = 1;
+			e->failed = 1;
 			return;
 		}
-		j->data = d;
-		j->cap = cap;
+		e->data = d;
+		e->cap = cap;
 	}
-	memcpy(j->data + j->len, p, n);
-	j->len += n;
+	memcpy(e->data + e->len, p, n);
+	e->len += n;
 }
 
-#define PUT_LIT(j, s) put((j), (s), sizeof(s) - 1)
+static void put3(struct escpos *e, int a, int b, int c)
+{
+	unsigned char cmd[3] = { (unsigned char)a, (unsigned char)b,
+				 (unsigned char)c };
+
+	put(e, cmd, sizeof cmd);
+}
+
+#define PUT_LIT(e, s) put((e), (s), sizeof(s) - 1)
+
+struct escpos *escpos_create(const struct escpos_options *o)
+{
+	static const struct escpos_options defaults = { .paper_width_mm = 80 };
+	struct escpos *e = calloc(1, sizeof *e);
+	int cp;
+
+	if (!e)
+		return NULL;
+	if (!o)
+		o = &defaults;
+	e->dots = o->paper_width_mm >= 80 ? DOTS_80 : DOTS_58;
+	e->cols = escpos_columns(o->paper_width_mm);
+	e->qr_size = o->qr_module_size ? o->qr_module_size : 6;
+	e->rt = o->rt;
+	e->size_w = e->size_h = 1;
+	cp = o->codepage ? o->codepage : 19;
+	if (cp < 0 || cp > 255 || e->qr_size < 1 || e->qr_size > 16)
+		e->failed = 1;      /* a configuration error fails the job */
+	PUT_LIT(e, "\x1b@\x1c.");
+	put3(e, 0x1B, 't', cp & 0xFF);
+	put3(e, 0x1B, 'R', 0);
+	return e;
+}
+
+void escpos_destroy(struct escpos *e)
+{
+	if (!e)
+		return;
+	free(e->data);
+	free(e);
+}
+
+void escpos_align(struct escpos *e, enum escpos_align a)
+{
+	if (!e)
+		return;
+	if (a != ESCPOS_LEFT && a != ESCPOS_CENTER && a != ESCPOS_RIGHT) {
+		e->failed = 1;
+		return;
+	}
+	e->align = a;
+	put3(e, 0x1B, 'a', (int)a);
+}
+
+void escpos_bold(struct escpos *e, int on)
+{
+	if (!e)
+		return;
+	e->bold = on ? 1 : 0;
+	put3(e, 0x1B, 'E', e->bold);
+}
+
+void escpos_size(struct escpos *e, int width, int height)
+{
+	if (!e)
+		return;
+	if (width < 1 || width > 8 || height < 1 || height > 8) {
+		e->failed = 1;
+		return;
+	}
+	e->size_w = width;
+	e->size_h = height;
+	put3(e, 0x1D, '!', (width - 1) << 4 | (height - 1));
+}
+
+void escpos_feed(struct escpos *e, int lines)
+{
+	if (!e || lines <= 0)
+		return;
+	put3(e, 0x1B, 'd', lines > 255 ? 255 : lines);
+}
+
+void escpos_cut(struct escpos *e)
+{
+	if (e)
+		PUT_LIT(e, "\x1dV\x42\x00");
+}
 
 /*
- * Puts PC858 text as at most max_lines lines of at most cols bytes: breaks
- * at the last space that fits, or hard at cols when a word is longer;
- * drops spaces at line ends; drops what does not fit in max_lines.
+ * The next line of s[0..n) (leading spaces already skipped): at most cols
+ * characters, broken at the last space that fits, or hard at cols when a
+ * word is longer. A character is one byte, or with utf8 a lead byte and
+ * its continuation bytes. Returns the bytes consumed; *end is how many of
+ * them to print (trailing spaces dropped).
  */
-static void put_wrapped(struct job *j, const unsigned char *s, size_t n,
-			size_t cols, int max_lines)
+static size_t wrap_next(const unsigned char *s, size_t n, size_t cols,
+			int utf8, size_t *end)
 {
-	for (int lines = 0; lines < max_lines; lines++) {
+	size_t i = 0, chars = 0, brk = 0, take;
+
+	while (i < n) {
+		if (s[i] == ' ')
+			brk = i;
+		if (chars == cols)
+			break;
+		i++;
+		while (utf8 && i < n && (s[i] & 0xC0) == 0x80)
+			i++;
+		chars++;
+	}
+	take = i >= n ? n : (brk ? brk : i);
+	*end = take;
+	while (*end && s[*end - 1] == ' ')
+		(*end)--;
+	return take;
+}
+
+/* One wrapped line drawn by the rasteriser; '?' text if it cannot. */
+static int put_raster_line(struct escpos *e, const unsigned char *s,
+			   size_t n)
+{
+	struct raster_bitmap b = { 0 };
+	char *z = malloc(n + 1);
+	int rc = -1;
+
+	if (!z)
+		goto out;
+	memcpy(z, s, n);
+	z[n] = '\0';
+	if (rastertext_render_line(e->rt, z, FONT_A_HEIGHT * e->size_h,
+				   e->bold, e->dots, (enum raster_align)e->align,
+				   &b) < 0)
+		goto out;
+	escpos_raster(e, &b);
+	raster_bitmap_free(&b);
+	rc = 0;
+out:
+	free(z);
+	return rc;
+}
+
+/*
+ * Puts text as at most max_lines lines (spaces at line ends dropped, what
+ * does not fit dropped). raster: s is UTF-8 for the rasteriser, else
+ * PC858 bytes. Returns the number of lines put.
+ */
+static int put_wrapped(struct escpos *e, const unsigned char *s, size_t n,
+		       int raster, int max_lines)
+{
+	size_t cols = (size_t)(e->cols / e->size_w);
+	int lines;
+
+	if (cols < 1)
+		cols = 1;
+	for (lines = 0; lines < max_lines && !e->failed; lines++) {
 		size_t take, end;
 
 		while (n && *s == ' ') {
@@ -246,79 +434,200 @@ static void put_wrapped(struct job *j, const unsigned char *s, size_t n,
 			n--;
 		}
 		if (!n)
-			return;
-		take = n;
-		if (n > cols) {
-			take = cols;
-			while (take > 0 && s[take] != ' ')
-				take--;
-			if (take == 0)
-				take = cols;
+			break;
+		take = wrap_next(s, n, cols, raster, &end);
+		if (!raster || put_raster_line(e, s, end) < 0) {
+			unsigned char *t = raster ? malloc(end + 1) : NULL;
+
+			if (raster && !t) {
+				e->failed = 1;
+				break;
+			}
+			if (raster) {
+				memcpy(t, s, end);
+				t[end] = '\0';
+				end = escpos_utf8_to_pc858((char *)t, t, end);
+			}
+			put(e, t ? t : s, end);
+			PUT_LIT(e, "\n");
+			free(t);
 		}
-		end = take;
-		while (end && s[end - 1] == ' ')
-			end--;
-		put(j, s, end);
-		PUT_LIT(j, "\n");
 		s += take;
 		n -= take;
 	}
+	return lines;
 }
 
-static void put_field(struct job *j, const char *utf8, size_t cols,
-		      int max_lines)
+/* A line of text as at most max_lines lines; returns the lines put. */
+static int put_text(struct escpos *e, const char *utf8, int max_lines)
 {
-	unsigned char text[FIELD_MAX];
-	size_t n;
+	size_t n = strlen(utf8);
+	unsigned char *text;
+	int lines;
 
-	if (!utf8 || !*utf8)
+	if (e->rt && !escpos_pc858_covers(utf8))
+		return put_wrapped(e, (const unsigned char *)utf8, n, 1,
+				   max_lines);
+	text = malloc(n + 1);
+	if (!text) {
+		e->failed = 1;
+		return 0;
+	}
+	n = escpos_utf8_to_pc858(utf8, text, n);
+	lines = put_wrapped(e, text, n, 0, max_lines);
+	free(text);
+	return lines;
+}
+
+void escpos_line(struct escpos *e, const char *utf8)
+{
+	if (!e)
 		return;
-	n = escpos_utf8_to_pc858(utf8, text, sizeof text);
-	put_wrapped(j, text, n, cols, max_lines);
+	if (!utf8 || put_text(e, utf8, 1 << 20) == 0)
+		PUT_LIT(e, "\n");   /* an empty line still moves the paper */
 }
 
-/* The number: as large as fits, bold. */
-static void put_number(struct job *j, const char *utf8, size_t cols)
+void escpos_qr(struct escpos *e, const char *data, size_t len)
 {
-	unsigned char text[FIELD_MAX], size;
-	size_t n = 0, mult;
+	unsigned char store[8] = { 0x1D, '(', 'k', 0, 0, 0x31, 0x50, 0x30 };
+	unsigned char size[8] = { 0x1D, '(', 'k', 3, 0, 0x31, 0x43, 0 };
 
-	if (utf8)
-		n = escpos_utf8_to_pc858(utf8, text, sizeof text);
-	mult = n <= cols / 4 ? 4 : 2;
-	size = mult == 4 ? SIZE_QUAD : SIZE_DOUBLE;
-	PUT_LIT(j, GS "!");
-	put(j, &size, 1);
-	PUT_LIT(j, BOLD_ON);
-	put_wrapped(j, text, n, cols / mult, 2);
-	PUT_LIT(j, BOLD_OFF SIZE_NORMAL "\n");
+	if (!e)
+		return;
+	if (!data || len == 0 || len > QR_DATA_MAX) {
+		e->failed = 1;
+		return;
+	}
+	store[3] = (unsigned char)((len + 3) & 0xFF);
+	store[4] = (unsigned char)((len + 3) >> 8);
+	size[7] = (unsigned char)e->qr_size;
+	PUT_LIT(e, "\x1d(k\x04\x00\x31\x41\x32\x00");
+	put(e, size, sizeof size);
+	PUT_LIT(e, "\x1d(k\x03\x00\x31\x45\x31");
+	put(e, store, sizeof store);
+	put(e, data, len);
+	PUT_LIT(e, "\x1d(k\x03\x00\x31\x51\x30");
+}
+
+void escpos_code128(struct escpos *e, const char *ascii)
+{
+	unsigned char cmd[4 + 2 + CODE128_MAX] = { 0x1D, 'k', 73, 0, '{', 'B' };
+	size_t n = 6;
+
+	if (!e)
+		return;
+	if (!ascii || !*ascii) {
+		e->failed = 1;
+		return;
+	}
+	for (const char *p = ascii; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c < 0x20 || c > 0x7E || n + (c == '{') + 1 > sizeof cmd) {
+			e->failed = 1;
+			return;
+		}
+		if (c == '{')
+			cmd[n++] = '{';
+		cmd[n++] = c;
+	}
+	cmd[3] = (unsigned char)(n - 4);
+	PUT_LIT(e, "\x1dh\x50\x1dw\x02\x1dH\x02");
+	put(e, cmd, n);
+}
+
+void escpos_raster(struct escpos *e, const struct raster_bitmap *b)
+{
+	if (!e)
+		return;
+	if (!b || !b->bits || b->width < 1 || b->width > e->dots ||
+	    b->height < 0 || b->stride != (b->width + 7) / 8) {
+		e->failed = 1;
+		return;
+	}
+	for (int y = 0; y < b->height && !e->failed; y += BAND_ROWS) {
+		int rows = b->height - y < BAND_ROWS ? b->height - y : BAND_ROWS;
+		unsigned char head[8] = {
+			0x1D, 'v', '0', 0,
+			(unsigned char)(b->stride & 0xFF),
+			(unsigned char)(b->stride >> 8),
+			(unsigned char)rows, 0,
+		};
+
+		put(e, head, sizeof head);
+		put(e, b->bits + (size_t)y * (size_t)b->stride,
+		    (size_t)rows * (size_t)b->stride);
+	}
+}
+
+int escpos_finish(struct escpos *e, unsigned char **out, size_t *len)
+{
+	int rc = -1;
+
+	if (out)
+		*out = NULL;
+	if (len)
+		*len = 0;
+	if (!e || !out || !len || e->failed)
+		goto out;
+	*out = e->data;
+	*len = e->len;
+	e->data = NULL;
+	rc = 0;
+out:
+	escpos_destroy(e);
+	return rc;
+}
+
+/* ---- the fixed waiting ticket (superseded by layouts) ---- */
+
+/* A field as at most max_lines lines; nothing when NULL or empty. */
+static void ticket_field(struct escpos *e, const char *utf8, int max_lines)
+{
+	if (utf8 && *utf8)
+		put_text(e, utf8, max_lines);
 }
 
 int escpos_render_ticket(const struct printer_ticket *t, int paper_width_mm,
 			 unsigned char **out, size_t *outlen)
 {
-	size_t cols = paper_width_mm >= 80 ? 48 : 32;
-	struct job j = { 0 };
+	struct escpos_options o = { .paper_width_mm = paper_width_mm };
+	struct escpos *e;
+	size_t n = 0;
+	int mult;
 
 	if (!t || !out || !outlen)
 		return -1;
-	*out = NULL;
-	*outlen = 0;
-	PUT_LIT(&j, JOB_HEAD);
-	put_field(&j, t->office, cols, 3);
-	PUT_LIT(&j, BOLD_OFF "\n");
-	put_number(&j, t->number, cols);
-	put_field(&j, t->service, cols, 3);
-	put_field(&j, t->ahead_line, cols, 2);
-	PUT_LIT(&j, "\n");
-	put_field(&j, t->when, cols, 1);
-	put_field(&j, t->footer, cols, 3);
-	PUT_LIT(&j, JOB_TAIL);
-	if (j.failed) {
-		free(j.data);
+	e = escpos_create(&o);
+	if (!e)
 		return -1;
+	if (t->number) {
+		unsigned char *tmp = malloc(strlen(t->number) + 1);
+
+		if (tmp)
+			n = escpos_utf8_to_pc858(t->number, tmp,
+						 strlen(t->number));
+		free(tmp);
 	}
-	*out = j.data;
-	*outlen = j.len;
-	return 0;
+	/* The number as large as fits: 4x, or 2x when long. */
+	mult = n <= (size_t)escpos_columns(paper_width_mm) / 4 ? 4 : 2;
+	escpos_align(e, ESCPOS_CENTER);
+	escpos_bold(e, 1);
+	ticket_field(e, t->office, 3);
+	escpos_bold(e, 0);
+	escpos_line(e, "");
+	escpos_size(e, mult, mult);
+	escpos_bold(e, 1);
+	ticket_field(e, t->number, 2);
+	escpos_bold(e, 0);
+	escpos_size(e, 1, 1);
+	escpos_line(e, "");
+	ticket_field(e, t->service, 3);
+	ticket_field(e, t->ahead_line, 2);
+	escpos_line(e, "");
+	ticket_field(e, t->when, 1);
+	ticket_field(e, t->footer, 3);
+	escpos_feed(e, 3);
+	escpos_cut(e);
+	return escpos_finish(e, out, outlen);
 }
