@@ -9,6 +9,8 @@
  *     sync status [--json]
  *     sync retry EVENT-ID
  *     health [--json]
+ *     printer status [--printer URI] [--json]
+ *     printer test [--printer URI]
  *     config check
  *
  * Exit codes: 0 success, 1 operation failed, 2 usage or configuration
@@ -18,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "firmware/app_ticket.h"
 #include "firmware/cli.h"
@@ -50,6 +53,9 @@ static void usage(FILE *f)
 	      "  sync status [--json]         outbox and printer counts\n"
 	      "  sync retry EVENT-ID          re-queue a dead-lettered event\n"
 	      "  health [--json]              last state of each component\n"
+	      "  printer status [--printer URI] [--json]\n"
+	      "                               ask the printer (DLE EOT)\n"
+	      "  printer test [--printer URI] print a test page\n"
 	      "  config check                 read and check the "
 	      "configuration\n", f);
 }
@@ -97,12 +103,21 @@ static int cmd_services(struct ctl *c)
 	return arr ? print_json(arr) : 0;
 }
 
+static void load_i18n(struct ctl *c)
+{
+	if (c->i18n_ready)
+		return;
+	i18n_init(&c->i18n, config_i18n_dir(&c->cfg), c->cfg.languages,
+		  c->cfg.n_languages);
+	c->i18n_ready = 1;
+}
+
 static int cmd_ticket_issue(struct ctl *c, int argc, char **argv)
 {
 	const char *service = NULL, *lang = c->cfg.default_language;
 	const char *printer_uri = NULL;
 	char uri[CONFIG_PATH_MAX], key[37], err[512];
-	struct app_ticket_ctx ctx = { .cfg = &c->cfg, .i18n = &c->i18n };
+	struct app_ticket_ctx ctx;
 	struct printer *printer = NULL;
 	struct ticket t;
 	int no_print = 0;
@@ -135,12 +150,14 @@ static int cmd_ticket_issue(struct ctl *c, int argc, char **argv)
 	}
 	if (open_store(c) < 0)
 		return 1;
-	i18n_init(&c->i18n, config_i18n_dir(&c->cfg), c->cfg.languages,
-		  c->cfg.n_languages);
-	c->i18n_ready = 1;
+	load_i18n(c);
+	if (app_ticket_init(&ctx, &c->cfg, &c->i18n, c->cli.data_dir, err,
+			    sizeof err) < 0 && !no_print)
+		fprintf(stderr, "kioskctl: cannot print tickets: %s\n", err);
 	util_uuid(key);
 	e = queue_issue_ticket(c->st, &c->cfg, service, lang, key,
 			       no_print ? NULL : app_ticket_render, &ctx, &t);
+	app_ticket_free(&ctx);
 	if (e) {
 		fprintf(stderr, "kioskctl: could not issue a ticket: %s\n",
 			bk_strerror(e));
@@ -158,7 +175,7 @@ static int cmd_ticket_issue(struct ctl *c, int argc, char **argv)
 		snprintf(uri, sizeof uri, "%s", printer_uri);
 	else
 		app_printer_uri(&c->cfg, c->cli.data_dir, uri, sizeof uri);
-	if (app_ticket_print(c->st, uri, &printer, t.print_job_id, err,
+	if (app_ticket_print(c->st, uri, &printer, t.print_job_id, NULL, err,
 			     sizeof err))
 		fprintf(stderr, "kioskctl: ticket %s issued but not printed: "
 			"%s\n", t.number, err);
@@ -198,6 +215,27 @@ static int cmd_queue_list(struct ctl *c)
 	return 0;
 }
 
+static json_t *health_json(const struct store_health *h, int n)
+{
+	json_t *j = json_object();
+
+	for (int i = 0; i < n; i++)
+		json_object_set_new(j, h[i].component, json_pack(
+			"{s:b, s:s, s:s, s:I}", "ok",
+			h[i].ok != STORE_HEALTH_FAULT, "level",
+			store_health_level_name(h[i].ok), "message",
+			h[i].message, "updated_ms",
+			(json_int_t)h[i].updated_ms));
+	return j;
+}
+
+static void health_print(const struct store_health *h, int n)
+{
+	for (int i = 0; i < n; i++)
+		printf("%-10s  %-5s  %s\n", h[i].component,
+		       store_health_level_name(h[i].ok), h[i].message);
+}
+
 static int cmd_sync_status(struct ctl *c)
 {
 	struct outbox_counts oc;
@@ -219,12 +257,8 @@ static int cmd_sync_status(struct ctl *c)
 			"pending", (json_int_t)pc.pending,
 			"printed", (json_int_t)pc.printed,
 			"failed", (json_int_t)pc.failed);
-		json_t *hj = json_object(), *dj = json_array();
+		json_t *hj = health_json(h, nh), *dj = json_array();
 
-		for (int i = 0; i < nh; i++)
-			json_object_set_new(hj, h[i].component, json_pack(
-				"{s:b, s:s}", "ok", h[i].ok, "message",
-				h[i].message));
 		for (int i = 0; i < nd; i++)
 			json_array_append_new(dj, json_pack("{s:s, s:s, s:s}",
 				"id", dead[i].id, "type", dead[i].type,
@@ -239,9 +273,7 @@ static int cmd_sync_status(struct ctl *c)
 	printf("print jobs: %lld pending, %lld printed, %lld failed\n",
 	       (long long)pc.pending, (long long)pc.printed,
 	       (long long)pc.failed);
-	for (int i = 0; i < nh; i++)
-		printf("%-10s  %s  %s\n", h[i].component,
-		       h[i].ok ? "ok   " : "FAULT", h[i].message);
+	health_print(h, nh);
 	for (int i = 0; i < nd; i++)
 		printf("dead event %s (%s): %s\n", dead[i].id, dead[i].type,
 		       dead[i].reason);
@@ -272,21 +304,122 @@ static int cmd_health(struct ctl *c)
 
 	if (open_store(c) < 0 || store_health_list(c->st, h, 16, &n))
 		return 1;
-	if (c->json) {
-		json_t *j = json_object();
-		for (int i = 0; i < n; i++)
-			json_object_set_new(j, h[i].component, json_pack(
-				"{s:b, s:s, s:I}", "ok", h[i].ok, "message",
-				h[i].message, "updated_ms",
-				(json_int_t)h[i].updated_ms));
-		return print_json(j);
-	}
+	if (c->json)
+		return print_json(health_json(h, n));
 	if (n == 0)
 		printf("no component has reported yet\n");
-	for (int i = 0; i < n; i++)
-		printf("%-10s  %s  %s\n", h[i].component,
-		       h[i].ok ? "ok   " : "FAULT", h[i].message);
+	health_print(h, n);
 	return 0;
+}
+
+/* --printer URI from args, else the configured one. -1 on bad args. */
+static int printer_arg(struct ctl *c, int argc, char **argv, char *uri,
+		       size_t len)
+{
+	app_printer_uri(&c->cfg, c->cli.data_dir, uri, len);
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--printer") && i + 1 < argc) {
+			snprintf(uri, len, "%s", argv[++i]);
+			continue;
+		}
+		fprintf(stderr, "kioskctl printer: unexpected '%s'\n", argv[i]);
+		return -1;
+	}
+	return 0;
+}
+
+static int cmd_printer_status(struct ctl *c, int argc, char **argv)
+{
+	char uri[CONFIG_PATH_MAX], err[256] = "", desc[128];
+	struct printer_status ps = { 0 };
+	struct printer *p = NULL;
+	printer_err pe;
+
+	if (printer_arg(c, argc, argv, uri, sizeof uri) < 0)
+		return 2;
+	pe = printer_open(&p, uri, err, sizeof err);
+	if (pe == PRINTER_OK)
+		pe = printer_get_status(p, &ps, err, sizeof err);
+	printer_close(p);
+	printer_status_describe(&ps, desc, sizeof desc);
+	if (c->json) {
+		print_json(json_pack("{s:s, s:b, s:b, s:b, s:b, s:b, s:b, s:b, "
+				     "s:b, s:s, s:s}",
+			"printer", uri, "reachable", pe == PRINTER_OK,
+			"known", ps.known, "online", ps.online && pe == PRINTER_OK,
+			"cover_open", ps.cover_open, "paper_end", ps.paper_end,
+			"paper_near_end", ps.paper_near_end,
+			"error", ps.cutter_error || ps.unrecoverable ||
+				 ps.auto_recoverable,
+			"status", pe == PRINTER_OK ? desc : printer_strerror(pe),
+			"message", err));
+	} else if (pe != PRINTER_OK) {
+		printf("%s: %s%s%s\n", uri, printer_strerror(pe),
+		       err[0] ? ": " : "", err);
+	} else {
+		printf("%s: %s\n", uri, ps.known ? desc
+			: "status unknown (this transport cannot ask)");
+	}
+	return pe == PRINTER_OK && printer_status_fault(&ps) == PRINTER_OK
+		       ? 0 : 1;
+}
+
+static int cmd_printer_test(struct ctl *c, int argc, char **argv)
+{
+	char uri[CONFIG_PATH_MAX], err[256] = "", path[CONFIG_PATH_MAX * 2];
+	char date[16], clock[8];
+	struct printer_layout *l = NULL;
+	struct rastertext *rt = NULL;
+	struct escpos_options o;
+	struct printer *p = NULL;
+	unsigned char *job = NULL;
+	const char *const *fonts = rastertext_default_fonts();
+	size_t len = 0, written = 0;
+	time_t now = time(NULL);
+	struct tm tm;
+	int nf = 0, rc = 1;
+	printer_err pe;
+
+	if (printer_arg(c, argc, argv, uri, sizeof uri) < 0)
+		return 2;
+	localtime_r(&now, &tm);
+	strftime(date, sizeof date, "%d.%m.%Y", &tm);
+	strftime(clock, sizeof clock, "%H:%M", &tm);
+	{
+		struct printer_field f[] = {
+			{ "office", c->cfg.site_name }, { "date", date },
+			{ "time", clock }, { "code", "BK-TEST-0001" },
+			{ "printer", uri },
+		};
+		while (fonts && fonts[nf])
+			nf++;
+		rt = rastertext_create(fonts, nf, err, sizeof err);
+		app_escpos_options(&c->cfg, rt, &o);
+		if (util_fmt(path, sizeof path, "%s/test-page.layout",
+			     config_layouts_dir(&c->cfg)) < 0 ||
+		    printer_layout_load(&l, path, err, sizeof err) < 0 ||
+		    printer_layout_render(l, &o, f, (int)(sizeof f / sizeof f[0]),
+					  &job, &len, err, sizeof err) < 0) {
+			fprintf(stderr, "kioskctl: test page: %s\n", err);
+			goto out;
+		}
+	}
+	pe = printer_open(&p, uri, err, sizeof err);
+	if (pe == PRINTER_OK)
+		pe = printer_send(p, job, len, &written, err, sizeof err);
+	if (pe != PRINTER_OK) {
+		fprintf(stderr, "kioskctl: %s: %s%s%s\n", uri,
+			printer_strerror(pe), err[0] ? ": " : "", err);
+		goto out;
+	}
+	printf("test page sent to %s (%zu bytes)\n", uri, written);
+	rc = 0;
+out:
+	printer_close(p);
+	free(job);
+	printer_layout_free(l);
+	rastertext_destroy(rt);
+	return rc;
 }
 
 int main(int argc, char **argv)
@@ -333,6 +466,12 @@ int main(int argc, char **argv)
 		rc = cmd_sync_retry(&c, argv[3]);
 	else if (!strcmp(argv[1], "health") && argc == 2)
 		rc = cmd_health(&c);
+	else if (!strcmp(argv[1], "printer") && argc >= 3 &&
+		 !strcmp(argv[2], "status"))
+		rc = cmd_printer_status(&c, argc - 3, argv + 3);
+	else if (!strcmp(argv[1], "printer") && argc >= 3 &&
+		 !strcmp(argv[2], "test"))
+		rc = cmd_printer_test(&c, argc - 3, argv + 3);
 	else if (!strcmp(argv[1], "config") && argc == 3 &&
 		 !strcmp(argv[2], "check")) {
 		printf("%s: ok (%d services, languages", c.cfg.path,

@@ -207,6 +207,7 @@ bk_err queue_issue_ticket(struct store *st, const struct config *cfg,
 		goto fail;
 	if (found) {
 		out->reused = 1;
+		out->wait_minutes = queue_estimate_wait(cfg, out->ahead);
 		store__rollback(st); /* read only */
 		return BK_OK;
 	}
@@ -224,6 +225,7 @@ bk_err queue_issue_ticket(struct store *st, const struct config *cfg,
 	}
 	snprintf(out->number, sizeof out->number, "%c%03u", svc->letter,
 		 (unsigned)seq % 1000u);
+	out->wait_minutes = queue_estimate_wait(cfg, out->ahead);
 	if ((e = insert_ticket(st, out, request_key, seq)))
 		goto fail;
 
@@ -268,6 +270,14 @@ out:
 	free(job);
 	free(body);
 	return e;
+}
+
+int queue_estimate_wait(const struct config *cfg, int ahead)
+{
+	long m = (long)ahead * cfg->queue_service_minutes;
+	long c = cfg->queue_counters > 0 ? cfg->queue_counters : 1;
+
+	return ahead <= 0 ? 0 : (int)((m + c - 1) / c);
 }
 
 bk_err queue_list_waiting(struct store *st, struct ticket *out, int max,
@@ -340,17 +350,15 @@ bk_err queue_print_job_done(struct store *st, int64_t id, int ok,
 			    const char *error)
 {
 	sqlite3_stmt *q;
-	bk_err e;
+	bk_err e = store__prepare(st,
+		"UPDATE print_jobs SET state = CASE WHEN ?2 THEN 'printed' "
+		"ELSE state END, attempts = attempts + 1, last_error = ?3, "
+		"updated_ms = ?4 WHERE id = ?1 AND state = 'pending'", &q);
 
-	if ((e = store__begin(st)))
-		return e;
-	e = store__prepare(st,
-		"UPDATE print_jobs SET state = ?2, attempts = attempts + 1, "
-		"last_error = ?3, updated_ms = ?4 WHERE id = ?1", &q);
 	if (e)
-		goto fail;
+		return e;
 	sqlite3_bind_int64(q, 1, id);
-	sqlite3_bind_text(q, 2, ok ? "printed" : "failed", -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 2, ok ? 1 : 0);
 	if (ok)
 		sqlite3_bind_null(q, 3);
 	else
@@ -361,14 +369,55 @@ bk_err queue_print_job_done(struct store *st, int64_t id, int ok,
 		e = store__err(st, sqlite3_errcode(store__db(st)),
 			       "print job done");
 	sqlite3_finalize(q);
+	return e;
+}
+
+bk_err queue_print_job_next_pending(struct store *st, int64_t *id)
+{
+	char day[11];
+	sqlite3_stmt *q;
+	bk_err e = store__prepare(st,
+		"SELECT p.id FROM print_jobs p JOIN tickets t "
+		"ON t.id = p.ticket_id WHERE p.state = 'pending' "
+		"AND t.day = ?1 ORDER BY p.id LIMIT 1", &q);
+	int rc;
+
+	*id = 0;
 	if (e)
-		goto fail;
-	if ((e = store_health_set(st, "printer", ok,
-				  ok ? "last job printed" : error)))
-		goto fail;
-	return store__commit(st);
-fail:
-	store__rollback(st);
+		return e;
+	local_day(store_now_ms(), day);
+	sqlite3_bind_text(q, 1, day, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(q, 0);
+	else if (rc != SQLITE_DONE)
+		e = store__err(st, rc, "next pending job");
+	sqlite3_finalize(q);
+	return e;
+}
+
+bk_err queue_print_jobs_expire(struct store *st, int *n)
+{
+	char day[11];
+	sqlite3_stmt *q;
+	bk_err e = store__prepare(st,
+		"UPDATE print_jobs SET state = 'failed', updated_ms = ?2, "
+		"last_error = 'expired: ticket of an earlier day' "
+		"WHERE state = 'pending' AND ticket_id IN "
+		"(SELECT id FROM tickets WHERE day < ?1)", &q);
+
+	*n = 0;
+	if (e)
+		return e;
+	local_day(store_now_ms(), day);
+	sqlite3_bind_text(q, 1, day, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, store_now_ms());
+	if (sqlite3_step(q) != SQLITE_DONE)
+		e = store__err(st, sqlite3_errcode(store__db(st)),
+			       "expire print jobs");
+	else
+		*n = sqlite3_changes(store__db(st));
+	sqlite3_finalize(q);
 	return e;
 }
 

@@ -37,6 +37,7 @@ struct ticket {
 	char day[11];                /* local "YYYY-MM-DD" */
 	char lang[8];                /* citizen's language at the kiosk */
 	int ahead;                   /* waiting tickets of the service before it */
+	int wait_minutes;            /* estimated (queue_estimate_wait) */
 	int64_t created_ms;
 	int64_t print_job_id;        /* 0 when no job was rendered */
 	int reused;                  /* 1 when request_key had been used */
@@ -55,11 +56,27 @@ bk_err queue_issue_ticket(struct store *st, const struct config *cfg,
 			  const char *request_key, queue_render_fn render,
 			  void *render_ctx, struct ticket *out);
 
+/* Estimated minutes until a ticket with `ahead` people before it is
+ * called: ahead × queue.service_minutes ÷ queue.counters, rounded up. */
+int queue_estimate_wait(const struct config *cfg, int ahead);
+
 /* Today's waiting tickets, oldest first. Fills up to max, count in *n. */
 bk_err queue_list_waiting(struct store *st, struct ticket *out, int max,
 			  int *n);
 
-/* A stored print job. */
+/* A stored print job. Lifecycle (print_jobs.state):
+ *
+ *   pending ──queue_print_job_done(ok)──▶ printed
+ *      │ ▲
+ *      └─┘ queue_print_job_done(!ok): attempts + 1, last_error; it waits
+ *          for the printer to be fixed and is sent again whole
+ *   pending ──queue_print_jobs_expire()──▶ failed  (ticket of an earlier
+ *          day: printing it now would hand a stranger an old number)
+ *
+ * Invariants: a job is stored in its ticket's transaction, before any byte
+ * is sent; it becomes printed only after the printer's status after the
+ * job shows no fault (app_ticket_print); a printed job is never sent
+ * again, so a ticket is printed once. */
 struct print_job {
 	int64_t id;
 	char ticket_id[37];
@@ -68,9 +85,15 @@ struct print_job {
 };
 bk_err queue_print_job_get(struct store *st, int64_t id, struct print_job *out);
 void queue_print_job_free(struct print_job *job);
-/* Records the outcome of sending a job; also updates the printer health. */
+/* Records the outcome of sending a job (see the lifecycle above). */
 bk_err queue_print_job_done(struct store *st, int64_t id, int ok,
 			    const char *error);
+
+/* The oldest pending job of a ticket of today, or *id = 0 when none. */
+bk_err queue_print_job_next_pending(struct store *st, int64_t *id);
+
+/* Gives up pending jobs of tickets of earlier days; *n says how many. */
+bk_err queue_print_jobs_expire(struct store *st, int *n);
 
 struct print_counts {
 	int64_t pending, printed, failed;

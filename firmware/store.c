@@ -314,7 +314,16 @@ void store_format_time(int64_t ms, char out[32])
 	snprintf(out, 32, "%s.%03dZ", base, (int)(ms % 1000));
 }
 
-bk_err store_health_set(struct store *st, const char *component, int ok,
+const char *store_health_level_name(int level)
+{
+	switch (level) {
+	case STORE_HEALTH_OK: return "ok";
+	case STORE_HEALTH_WARN: return "warn";
+	default: return "fault";
+	}
+}
+
+bk_err store_health_set(struct store *st, const char *component, int level,
 			const char *message)
 {
 	sqlite3_stmt *q;
@@ -326,7 +335,8 @@ bk_err store_health_set(struct store *st, const char *component, int ok,
 	if (e)
 		return e;
 	sqlite3_bind_text(q, 1, component, -1, SQLITE_STATIC);
-	sqlite3_bind_int(q, 2, ok ? 1 : 0);
+	sqlite3_bind_int(q, 2, level == STORE_HEALTH_OK || level ==
+			  STORE_HEALTH_WARN ? level : STORE_HEALTH_FAULT);
 	sqlite3_bind_text(q, 3, message ? message : "", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 4, store_now_ms());
 	if (sqlite3_step(q) != SQLITE_DONE)

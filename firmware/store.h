@@ -49,14 +49,22 @@ int64_t store_now_ms(void);
 void store_format_time(int64_t ms, char out[32]);
 
 /* A health record: one row per component ("printer", "sync"), so that
- * kioskctl and the maintenance view show the last fault of each. */
+ * kioskctl and the maintenance view show the last state of each. A warning
+ * (paper near end) is for technicians only; a fault stops the component. */
+enum store_health_level {
+	STORE_HEALTH_FAULT = 0,
+	STORE_HEALTH_OK = 1,
+	STORE_HEALTH_WARN = 2,
+};
+const char *store_health_level_name(int level); /* "fault", "ok", "warn" */
+
 struct store_health {
 	char component[32];
-	int ok;
+	int ok;                    /* enum store_health_level */
 	char message[256];
 	int64_t updated_ms;
 };
-bk_err store_health_set(struct store *st, const char *component, int ok,
+bk_err store_health_set(struct store *st, const char *component, int level,
 			const char *message);
 /* Fills up to max records, returns the count in *n. */
 bk_err store_health_list(struct store *st, struct store_health *out, int max,

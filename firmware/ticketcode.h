@@ -34,7 +34,7 @@
 struct ticketcode {
 	char site_id[48];
 	char day[11];
-	char number[5];
+	char number[8];            /* 4 used */
 	char ticket_id[37];
 };
 

@@ -25,6 +25,11 @@ void util_random(void *out, size_t n)
 	}
 }
 
+void util_wipe(void *p, size_t n)
+{
+	explicit_bzero(p, n);
+}
+
 void util_uuid(char out[37])
 {
 	unsigned char r[16];

@@ -10,6 +10,10 @@
 /* n random bytes from getrandom(2); aborts when the kernel has none. */
 void util_random(void *out, size_t n);
 
+/* Overwrites n bytes with zeros in a way the compiler keeps (secrets,
+ * document data at the end of a session). */
+void util_wipe(void *p, size_t n);
+
 /* A random (version 4) UUID in lower-case text, from getrandom(2). */
 void util_uuid(char out[37]);
 

@@ -284,6 +284,14 @@ static void build_ticket(struct build *b, struct app *app)
 		   num);
 	label(b, "ticket-ahead", ahead,
 	      (SDL_Rect){ MARGIN, 1010, CONTENT_W, 110 }, 60, 0, C_INK);
+	if (app->ticket.ahead > 0) {
+		snprintf(num, sizeof num, "%d", app->ticket.wait_minutes);
+		i18n_subst(ahead, sizeof ahead,
+			   _("Estimated wait: about {n} minutes"), "{n}", num);
+		label(b, "ticket-wait", ahead,
+		      (SDL_Rect){ MARGIN, 1110, CONTENT_W, 80 }, 44, 0,
+		      C_MUTED);
+	}
 	build_ticket_note(b, app);
 	button(b, "done", _("Done"),
 	       (SDL_Rect){ MARGIN, 1680, CONTENT_W, 190 }, 68, 1, ACT_DONE, 0);

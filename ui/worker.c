@@ -9,10 +9,12 @@
  */
 #include "ui/worker.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "drivers/printer/printer.h"
 #include "firmware/app_ticket.h"
@@ -46,6 +48,7 @@ struct worker {
 	/* the worker thread's own */
 	struct store *st;
 	struct printer *printer;
+	struct app_ticket_ctx tctx;   /* layout, fonts, ticket key */
 };
 
 /* Called with the lock held. */
@@ -70,13 +73,12 @@ static void worker_push_locked(struct worker *w, const struct worker_result *r)
  * sends the job to the printer and posts the outcome. */
 static void worker_issue(struct worker *w, const struct worker_job *job)
 {
-	struct app_ticket_ctx ctx = { .cfg = w->cfg, .i18n = w->i18n };
 	struct worker_result r = { .kind = WORKER_ISSUED };
 	char err[512];
 
 	snprintf(r.request_key, sizeof r.request_key, "%s", job->key);
 	r.err = queue_issue_ticket(w->st, w->cfg, job->service_id, job->lang,
-				   job->key, app_ticket_render, &ctx,
+				   job->key, app_ticket_render, &w->tctx,
 				   &r.ticket);
 	if (r.err) {
 		r.kind = WORKER_ISSUE_FAILED;
@@ -99,7 +101,7 @@ static void worker_issue(struct worker *w, const struct worker_job *job)
 	} else {
 		r.printed = app_ticket_print(w->st, w->printer_uri,
 					     &w->printer,
-					     r.ticket.print_job_id, err,
+					     r.ticket.print_job_id, NULL, err,
 					     sizeof err) == BK_OK;
 	}
 	log_info("queue", "ticket %s %s", r.ticket.number,
@@ -107,15 +109,48 @@ static void worker_issue(struct worker *w, const struct worker_job *job)
 	worker_push_locked(w, &r);
 }
 
-/* Waits for the next job; 0 when told to stop. */
+/* A job that waits for the printer (paper out, cover open) is sent again
+ * when the printer says it is fixed: one job per idle interval, oldest
+ * first, and only jobs of today's tickets (queue.h, print job lifecycle). */
+static void worker_retry_printing(struct worker *w)
+{
+	char err[512];
+	int64_t id = 0;
+
+	if (queue_print_job_next_pending(w->st, &id) != BK_OK || !id)
+		return;
+	if (app_ticket_print(w->st, w->printer_uri, &w->printer, id, NULL,
+			     err, sizeof err) == BK_OK)
+		log_info("printer", "job %lld printed after waiting",
+			 (long long)id);
+}
+
+static void worker_expire_jobs(struct worker *w)
+{
+	int n = 0;
+
+	if (queue_print_jobs_expire(w->st, &n) == BK_OK && n > 0)
+		log_warn("printer", "%d print job(s) of earlier days given up",
+			 n);
+}
+
+/* Waits for the next job: 1 with *job, 0 when told to stop, 2 when the
+ * idle interval passed without one. */
 static int worker_next(struct worker *w, struct worker_job *job)
 {
-	int got = 0;
+	struct timespec until;
+	int got = 2;
 
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += WORKER_RETRY_SECONDS;
 	pthread_mutex_lock(&w->lock);
 	while (!w->stop && !w->n_jobs)
-		pthread_cond_wait(&w->cond, &w->lock);
-	if (!w->stop) {
+		if (pthread_cond_timedwait(&w->cond, &w->lock, &until) ==
+		    ETIMEDOUT)
+			break;
+	if (w->stop) {
+		got = 0;
+	} else if (w->n_jobs) {
 		*job = w->jobs[w->job_head];
 		w->job_head = (w->job_head + 1) % WORKER_QUEUE_MAX;
 		w->n_jobs--;
@@ -126,11 +161,22 @@ static int worker_next(struct worker *w, struct worker_job *job)
 	return got;
 }
 
+static void local_day_of_now(char out[11])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct worker_result r = { .kind = WORKER_READY };
 	struct worker_job job;
+	char err[512], day[11], now_day[11];
+	int next;
 	bk_err e;
 
 	e = store_open(&w->st, w->data_dir, w->cfg->store_busy_timeout_ms,
@@ -145,14 +191,31 @@ static void *worker_main(void *arg)
 		worker_push_locked(w, &r);
 		return NULL;
 	}
+	if (app_ticket_init(&w->tctx, w->cfg, w->i18n, w->data_dir, err,
+			    sizeof err) < 0) {
+		/* tickets are still issued and shown; the paper says why not */
+		log_error("printer", "cannot print tickets: %s", err);
+		store_health_set(w->st, "printer", STORE_HEALTH_FAULT, err);
+	}
+	worker_expire_jobs(w);
 	worker_push_locked(w, &r);
-	while (worker_next(w, &job)) {
-		worker_issue(w, &job);
-		pthread_mutex_lock(&w->lock);
-		w->busy = 0;
-		pthread_mutex_unlock(&w->lock);
+	local_day_of_now(day);
+	while ((next = worker_next(w, &job)) != 0) {
+		if (next == 1) {
+			worker_issue(w, &job);
+			pthread_mutex_lock(&w->lock);
+			w->busy = 0;
+			pthread_mutex_unlock(&w->lock);
+		}
+		local_day_of_now(now_day);
+		if (strcmp(now_day, day)) {
+			worker_expire_jobs(w);
+			memcpy(day, now_day, sizeof day);
+		}
+		worker_retry_printing(w);
 	}
 	printer_close(w->printer);
+	app_ticket_free(&w->tctx);
 	store_close(w->st);
 	return NULL;
 }

@@ -17,6 +17,10 @@
  *   WORKER_ISSUE_FAILED   the ticket could not be committed (err and error
  *                         say why; the transaction was rolled back)
  *
+ * Jobs that could not be printed (paper out, cover open) wait in the store;
+ * the worker sends the oldest again when it is idle for
+ * WORKER_RETRY_SECONDS and the printer's status says it is fixed — once.
+ *
  * It does NOT decide what the screen shows, and it never blocks the UI
  * thread: worker_post_issue() and worker_poll() only take the lock.
  */
@@ -28,6 +32,7 @@
 #include "firmware/i18n.h"
 
 #define WORKER_QUEUE_MAX 16
+#define WORKER_RETRY_SECONDS 2  /* idle interval: jobs waiting for paper */
 
 enum worker_result_kind {
 	WORKER_READY,

@@ -46,10 +46,32 @@ python3 - "$tmp/status" <<'PY'
 import json,sys
 s=json.load(open(sys.argv[1]))
 assert s["pending"]==4 and s["delivered"]==0 and s["dead"]==0, s
-assert s["print_jobs"]["failed"]==1 and s["print_jobs"]["printed"]==3, s
+# the job waits for paper; it is not given up
+assert s["print_jobs"]["pending"]==1 and s["print_jobs"]["printed"]==3, s
+assert s["print_jobs"]["failed"]==0, s
 assert s["health"]["printer"]["ok"] is False, s
+assert s["health"]["printer"]["level"]=="fault", s
+assert "paper" in s["health"]["printer"]["message"], s
 PY
-"$ctl" "${k[@]}" health | grep -q 'printer .*FAULT' || fail "health shows no fault"
+"$ctl" "${k[@]}" health | grep -q '^printer  *fault  ' || fail "health shows no fault: $("$ctl" "${k[@]}" health)"
+# the technician asks the printer itself
+set +e
+"$ctl" "${k[@]}" printer status --json > "$tmp/pstatus"; rc=$?
+set -e
+[ $rc = 1 ] || fail "printer status with paper out: exit $rc"
+python3 - "$tmp/pstatus" <<'PY'
+import json,sys
+s=json.load(open(sys.argv[1]))
+assert s["paper_end"] is True and s["online"] is True and s["cover_open"] is False, s
+assert s["paper_near_end"] is False and s["error"] is False, s
+PY
+rm "$tmp/printer/FAULT"
+"$ctl" "${k[@]}" printer status > "$tmp/pstatus" || fail "printer status after refill: $(cat "$tmp/pstatus")"
+echo near > "$tmp/printer/FAULT"
+"$ctl" "${k[@]}" printer status --json | python3 -c '
+import json,sys; s=json.load(sys.stdin)
+assert s["paper_near_end"] is True and s["paper_end"] is False, s' || fail "near end"
+rm "$tmp/printer/FAULT"
 
 # a broken configuration: exit 2, file and line named
 printf '[site]\nname = X\n[kiosk]\ncolour = red\n' > "$tmp/broken.conf"

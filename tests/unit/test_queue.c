@@ -99,6 +99,7 @@ static void test_numbers_per_service(void)
 				   render_ok, NULL, &t) == BK_OK);
 	CHECK_STR(t.number, "A002");
 	CHECK_INT(t.ahead, 1);
+	CHECK_INT(t.wait_minutes, 4); /* 1 ahead x 8 min / 2 counters */
 	REQUIRE(queue_issue_ticket(st, &cfg, "sonstiges", "de", "k3",
 				   render_ok, NULL, &t) == BK_OK);
 	CHECK_STR(t.number, "F001");
@@ -289,6 +290,7 @@ static void test_print_job_outcome(void)
 	struct print_job job;
 	struct store_health h[4];
 	struct ticket t;
+	int64_t id;
 	int n;
 
 	REQUIRE(st);
@@ -299,16 +301,36 @@ static void test_print_job_outcome(void)
 	CHECK(memcmp(job.data, "B001", 4) == 0);
 	queue_print_job_free(&job);
 	CHECK(queue_print_job_get(st, 999, &job) == BK_ERR_NOTFOUND);
+	/* a failed attempt keeps the job waiting for the printer */
 	REQUIRE(queue_print_job_done(st, t.print_job_id, 0,
 				     "paper end") == BK_OK);
 	REQUIRE(queue_print_counts(st, &pc) == BK_OK);
-	CHECK_INT(pc.failed, 1);
+	CHECK_INT(pc.pending, 1);
 	CHECK_INT(pc.printed, 0);
+	REQUIRE(queue_print_job_next_pending(st, &id) == BK_OK);
+	CHECK_INT(id, t.print_job_id);
+	/* printed once: a second "printed" or "failed" changes nothing */
+	REQUIRE(queue_print_job_done(st, t.print_job_id, 1, NULL) == BK_OK);
+	REQUIRE(queue_print_job_done(st, t.print_job_id, 0, "x") == BK_OK);
+	REQUIRE(queue_print_counts(st, &pc) == BK_OK);
+	CHECK_INT(pc.printed, 1);
+	CHECK_INT(pc.pending, 0);
+	REQUIRE(queue_print_job_next_pending(st, &id) == BK_OK);
+	CHECK_INT(id, 0);
 	REQUIRE(store_health_list(st, h, 4, &n) == BK_OK);
-	REQUIRE(n == 1);
-	CHECK_STR(h[0].component, "printer");
-	CHECK_INT(h[0].ok, 0);
-	CHECK_STR(h[0].message, "paper end");
+	CHECK_INT(n, 0); /* health is the printer path's business */
+
+	/* a job of yesterday's ticket is never printed today */
+	REQUIRE(queue_issue_ticket(st, &cfg, "reisepass", "de", "b",
+				   render_ok, NULL, &t) == BK_OK);
+	REQUIRE(sql_int("UPDATE tickets SET day = '2000-01-01' WHERE "
+			"request_key = 'b'") == 0);
+	REQUIRE(queue_print_job_next_pending(st, &id) == BK_OK);
+	CHECK_INT(id, 0);
+	REQUIRE(queue_print_jobs_expire(st, &n) == BK_OK);
+	CHECK_INT(n, 1);
+	REQUIRE(queue_print_counts(st, &pc) == BK_OK);
+	CHECK_INT(pc.failed, 1);
 	store_close(st);
 	check_rmtree(dir);
 }
