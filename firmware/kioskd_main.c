@@ -5,6 +5,12 @@
  *   buergerkioskd [--config FILE] [--data-dir DIR] [--set K=V]...
  *                 [--backoffice URL] [--once]
  *
+ * It also reports the kiosk's health: when a component's row in the health
+ * table (written by whichever process saw it — the kiosk for the printer)
+ * changes level, or changes its message while not ok, one log line says
+ * so, so the site's log shows "printer: fault: paper end" without anyone
+ * running kioskctl.
+ *
  * Exit codes: 0 stopped cleanly (SIGINT/SIGTERM) or --once left nothing
  * pending; 1 store or runtime error; 2 usage or configuration error;
  * 3 --once finished with events still pending (back office down, backoff).
@@ -82,14 +88,58 @@ static int64_t idle_ms(struct store *st, const struct config *cfg)
 	return due;
 }
 
+/* The last level and message logged per component. */
+struct health_seen {
+	char component[32];
+	int level;
+	char message[256];
+};
+
+static void report_health(struct store *st, struct health_seen *seen,
+			  int *n_seen)
+{
+	struct store_health h[16];
+	int n = 0;
+
+	if (store_health_list(st, h, 16, &n) != BK_OK)
+		return;
+	for (int i = 0; i < n; i++) {
+		struct health_seen *s = NULL;
+
+		for (int k = 0; k < *n_seen; k++)
+			if (!strcmp(seen[k].component, h[i].component))
+				s = &seen[k];
+		if (!s && *n_seen < 16) {
+			s = &seen[(*n_seen)++];
+			snprintf(s->component, sizeof s->component, "%s",
+				 h[i].component);
+			s->level = STORE_HEALTH_OK;
+			s->message[0] = '\0';
+		}
+		if (!s || (s->level == h[i].ok &&
+			   (h[i].ok == STORE_HEALTH_OK ||
+			    !strcmp(s->message, h[i].message))))
+			continue;
+		log_msg(h[i].ok == STORE_HEALTH_OK ? LOG_INFO : LOG_WARN,
+			"health", "%s: %s: %s", h[i].component,
+			store_health_level_name(h[i].ok), h[i].message);
+		s->level = h[i].ok;
+		snprintf(s->message, sizeof s->message, "%s", h[i].message);
+	}
+}
+
 /* Rounds until nothing is due (--once) or a signal. */
 static int run(struct sync_client *sc, struct store *st,
 	       const struct config *cfg, int once)
 {
+	struct health_seen seen[16];
+	int n_seen = 0;
+
 	while (!stop_flag) {
 		struct sync_result r;
 		bk_err rc = sync_run_once(sc, st, &r);
 
+		report_health(st, seen, &n_seen);
 		if (rc != BK_OK) {
 			log_error("sync", "round failed: %s", bk_strerror(rc));
 			if (once)
