@@ -18,6 +18,8 @@ struct printer {
 
 /* Every backend this build knows; virtual ones only ever by name. */
 static const struct printer_backend *const backends[] = {
+	&printer__usb_backend,
+	&printer__tcp_backend,
 	&printer__file_backend,
 	&printer__virtual_backend,
 	NULL,
@@ -143,4 +145,11 @@ printer_err printer_send(struct printer *p, const unsigned char *data,
 const char *printer_backend_name(const struct printer *p)
 {
 	return p ? p->be->name : "none";
+}
+
+const struct printer_backend *printer__backend(const struct printer *p,
+					       void **ctx)
+{
+	*ctx = p->ctx;
+	return p->be;
 }

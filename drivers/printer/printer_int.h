@@ -45,6 +45,11 @@ extern const struct printer_backend printer__virtual_backend;
 extern const struct printer_backend printer__usb_backend;
 extern const struct printer_backend printer__tcp_backend;
 
+/* The backend of an open printer and its private state (for
+ * printer_status.c, which routes printer_get_status to the status slot). */
+const struct printer_backend *printer__backend(const struct printer *p,
+					       void **ctx);
+
 /* snprintf into err when err is not NULL; never fails. */
 void printer__seterr(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
