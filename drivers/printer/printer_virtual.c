@@ -18,11 +18,22 @@
  *     writes nothing; "slow" makes every job take two seconds, like a
  *     printer that is busy feeding. Other contents are ignored. The
  *     simulator and the tests use this to "break" the printer.
+ *  4. Every job's paper: after the .bin, job-NNNNNN.png of the same number
+ *     is written, the job drawn by escpos_interp at the paper width of the
+ *     URI option "virtual:DIR?paper=58" (58 or 80 mm, default 80). The
+ *     fonts are loaded at the first job. A PNG that cannot be made is
+ *     reported in err, but the job has been printed (PRINTER_OK): the .bin
+ *     is the job, the PNG only a picture of it.
+ *  5. status() reads the same FAULT file: "paper" → paper end, "cover" →
+ *     cover open, "offline" → offline, "near" → paper near end (jobs still
+ *     print), anything else → all fine. known is always 1.
  *
  * It does NOT clean up temporary files a crash left behind (".job-*.tmp");
  * another printer on the same folder may be writing one right now.
  */
 #include "drivers/printer/printer_int.h"
+#include "drivers/printer/escpos_interp.h"
+#include "drivers/printer/raster.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -39,6 +50,16 @@
 struct virtual_ctx {
 	int dirfd;
 	char dir[512];
+	int paper_mm;              /* 58 or 80 */
+	struct rastertext *rt;     /* made at the first PNG */
+};
+
+/* DejaVu Sans Mono first: the printer's font A is a monospace face; the
+ * rest only for characters it lacks. */
+static const char *const virtual_fonts[] = {
+	"/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf",
+	"/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+	"/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf",
 };
 
 static int mkdir_p(const char *dir)
@@ -64,6 +85,26 @@ static int mkdir_p(const char *dir)
 	return 0;
 }
 
+/* Cuts "?paper=58" off v->dir. The only option; unknown ones are errors
+ * so that a typo does not silently print on the wrong paper. */
+static printer_err parse_options(struct virtual_ctx *v, char *err,
+				 size_t errlen)
+{
+	char *q = strchr(v->dir, '?');
+
+	v->paper_mm = 80;
+	if (!q)
+		return PRINTER_OK;
+	*q++ = '\0';
+	if (!strcmp(q, "paper=58") || !strcmp(q, "paper=80")) {
+		v->paper_mm = q[6] == '5' ? 58 : 80;
+		return PRINTER_OK;
+	}
+	printer__seterr(err, errlen, "virtual: unknown option \"%s\" "
+			"(paper=58 or paper=80)", q);
+	return PRINTER_ERR_URI;
+}
+
 static printer_err virtual_open(void **ctx, const char *arg, char *err,
 				size_t errlen)
 {
@@ -86,6 +127,9 @@ static printer_err virtual_open(void **ctx, const char *arg, char *err,
 	}
 	v->dirfd = -1;
 	memcpy(v->dir, arg, strlen(arg) + 1);
+	rc = parse_options(v, err, errlen);
+	if (rc != PRINTER_OK)
+		goto fail;
 	if (mkdir_p(v->dir) < 0) {
 		rc = PRINTER_ERR_OPEN;
 		printer__seterr(err, errlen, "virtual: cannot create %s: %s",
@@ -114,26 +158,33 @@ static void virtual_close(void *ctx)
 	if (!v)
 		return;
 	close(v->dirfd);
+	rastertext_destroy(v->rt);
 	free(v);
+}
+
+/* The FAULT switch's contents ("" when there is none). */
+static void read_switch(struct virtual_ctx *v, char buf[64])
+{
+	ssize_t n;
+	int fd;
+
+	buf[0] = '\0';
+	fd = openat(v->dirfd, "FAULT", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return;
+	do
+		n = read(fd, buf, 63);
+	while (n < 0 && errno == EINTR);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
 }
 
 /* PRINTER_OK unless DIR/FAULT names a fault. */
 static printer_err read_fault(struct virtual_ctx *v)
 {
 	char buf[64];
-	ssize_t n;
-	int fd;
 
-	fd = openat(v->dirfd, "FAULT", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return PRINTER_OK;
-	do
-		n = read(fd, buf, sizeof buf - 1);
-	while (n < 0 && errno == EINTR);
-	close(fd);
-	if (n <= 0)
-		return PRINTER_OK;
-	buf[n] = '\0';
+	read_switch(v, buf);
 	if (strstr(buf, "paper"))
 		return PRINTER_ERR_PAPER;
 	if (strstr(buf, "offline"))
@@ -244,6 +295,61 @@ static int publish(struct virtual_ctx *v, const char *tmp, char *name,
 	return -1;
 }
 
+/* DIR/job-N.png for the job just published as DIR/job-N.bin. */
+static int write_png(struct virtual_ctx *v, const char *bin_name,
+		     const unsigned char *data, size_t len, char *err,
+		     size_t errlen)
+{
+	struct escpos_interp_options o = { .paper_width_mm = v->paper_mm };
+	struct raster_bitmap page = { 0 };
+	char path[600], msg[256];
+	size_t n = strlen(bin_name) - 4; /* without ".bin" */
+	int rc = -1;
+
+	if (!v->rt) {
+		v->rt = rastertext_create(virtual_fonts,
+					  (int)(sizeof virtual_fonts /
+						sizeof *virtual_fonts),
+					  msg, sizeof msg);
+		if (!v->rt)
+			goto out;
+	}
+	o.rt = v->rt;
+	if (snprintf(path, sizeof path, "%s/%.*s.png", v->dir, (int)n,
+		     bin_name) >= (int)sizeof path) {
+		snprintf(msg, sizeof msg, "path too long");
+		goto out;
+	}
+	if (escpos_interp_render(data, len, &o, &page, msg, sizeof msg) < 0 ||
+	    raster_bitmap_write_png(&page, path, msg, sizeof msg) < 0)
+		goto out;
+	rc = 0;
+out:
+	if (rc < 0)
+		printer__seterr(err, errlen, "virtual: %s printed, but no "
+				"picture of it: %s", bin_name, msg);
+	raster_bitmap_free(&page);
+	return rc;
+}
+
+static printer_err virtual_status(void *ctx, struct printer_status *st,
+				  char *err, size_t errlen)
+{
+	struct virtual_ctx *v = ctx;
+	char buf[64];
+
+	(void)err;
+	(void)errlen;
+	memset(st, 0, sizeof *st);
+	read_switch(v, buf);
+	st->known = 1;
+	st->online = !strstr(buf, "offline");
+	st->paper_end = strstr(buf, "paper") != NULL;
+	st->cover_open = strstr(buf, "cover") != NULL;
+	st->paper_near_end = strstr(buf, "near") != NULL;
+	return PRINTER_OK;
+}
+
 static printer_err virtual_send(void *ctx, const unsigned char *data,
 				size_t len, size_t *written, char *err,
 				size_t errlen)
@@ -287,6 +393,7 @@ static printer_err virtual_send(void *ctx, const unsigned char *data,
 	 * across a power cut, which a simulated printer can live with. */
 	fsync(v->dirfd);
 	*written = len;
+	write_png(v, name, data, len, err, errlen);
 	return PRINTER_OK;
 
 fail:
@@ -301,4 +408,5 @@ const struct printer_backend printer__virtual_backend = {
 	.open = virtual_open,
 	.close = virtual_close,
 	.send = virtual_send,
+	.status = virtual_status,
 };
