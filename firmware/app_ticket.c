@@ -168,6 +168,16 @@ bk_err app_ticket_print(struct store *st, const char *uri,
 			 bk_strerror(e));
 		return e;
 	}
+	if (strcmp(job.state, "pending")) {
+		/* printed already (a retry got there first), or given up:
+		 * never send a job twice */
+		e = strcmp(job.state, "printed") ? BK_ERR_NOTFOUND : BK_OK;
+		if (e)
+			snprintf(err, errlen, "print job %lld was given up",
+				 (long long)job_id);
+		queue_print_job_free(&job);
+		return e;
+	}
 	if (!*printer)
 		pe = printer_open(printer, uri, msg, sizeof msg);
 	if (pe == PRINTER_OK)

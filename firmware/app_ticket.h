@@ -68,8 +68,10 @@ void app_printer_uri(const struct config *cfg, const char *data_dir,
  *      sent again whole when the printer is fixed.
  * The printer's health row says ok, warn (paper near end: technicians only)
  * or fault. *printer is the caller's open printer: opened here when NULL,
- * closed and set to NULL after a transport failure. Returns BK_OK when
- * printed; otherwise BK_ERR_IO with the reason in err. *st_out (may be NULL)
+ * closed and set to NULL after a transport failure. A job that is not
+ * pending any more is never sent again: BK_OK when it was printed already,
+ * BK_ERR_NOTFOUND when it was given up. Returns BK_OK when printed;
+ * otherwise BK_ERR_IO with the reason in err. *st_out (may be NULL)
  * gets the last status seen. */
 bk_err app_ticket_print(struct store *st, const char *uri,
 			struct printer **printer, int64_t job_id,

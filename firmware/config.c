@@ -62,6 +62,14 @@ static void seterr(char *err, size_t errlen, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
+	/* messages quote the file's bytes; they go to a terminal, a log and
+	 * the out-of-service screen, so no control character survives */
+	for (unsigned char *p = (unsigned char *)err; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			*p = '?';
+		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			p[0] = p[1] = '?';
+	}
 }
 
 static int valid_id(const char *s)
@@ -193,6 +201,12 @@ static int set_languages(struct config *cfg, const char *value, char *err,
 			       "language code such as de or en", tok);
 			return -1;
 		}
+		for (int i = 0; i < n; i++)
+			if (!strcmp(cfg->languages[i], tok)) {
+				seterr(err, errlen, "'kiosk.languages': '%s' "
+				       "twice", tok);
+				return -1;
+			}
 		if (n == CONFIG_MAX_LANGS) {
 			seterr(err, errlen, "'kiosk.languages': more than %d",
 			       CONFIG_MAX_LANGS);

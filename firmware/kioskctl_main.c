@@ -344,7 +344,7 @@ static int cmd_printer_status(struct ctl *c, int argc, char **argv)
 	printer_status_describe(&ps, desc, sizeof desc);
 	if (c->json) {
 		print_json(json_pack("{s:s, s:b, s:b, s:b, s:b, s:b, s:b, s:b, "
-				     "s:b, s:s, s:s}",
+				     "s:s, s:s}",
 			"printer", uri, "reachable", pe == PRINTER_OK,
 			"known", ps.known, "online", ps.online && pe == PRINTER_OK,
 			"cover_open", ps.cover_open, "paper_end", ps.paper_end,

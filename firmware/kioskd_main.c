@@ -137,9 +137,16 @@ static int run(struct sync_client *sc, struct store *st,
 
 	while (!stop_flag) {
 		struct sync_result r;
-		bk_err rc = sync_run_once(sc, st, &r);
+		bk_err rc;
 
 		report_health(st, seen, &n_seen);
+		if (!sc) { /* no back office configured: events wait */
+			if (once)
+				return 0;
+			sleep_ms(cfg->sync_poll_ms);
+			continue;
+		}
+		rc = sync_run_once(sc, st, &r);
 		if (rc != BK_OK) {
 			log_error("sync", "round failed: %s", bk_strerror(rc));
 			if (once)
@@ -230,7 +237,13 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	rc = sync_client_create(&cfg, &stop_flag, &sc);
+	if (!cfg.backoffice_url[0]) {
+		log_warn("sync", "no backoffice.url in %s: events wait in the "
+			 "outbox until one is configured", cfg.path);
+		rc = BK_OK;
+	} else {
+		rc = sync_client_create(&cfg, &stop_flag, &sc);
+	}
 	if (rc == BK_ERR_CONFIG) {
 		fprintf(stderr, "buergerkioskd: %s: sync needs backoffice.url, "
 			"kiosk.id and site.id\n", cfg.path[0] ? cfg.path :
@@ -242,8 +255,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "buergerkioskd: %s\n", bk_strerror(rc));
 		goto out_curl;
 	}
-	log_info("sync", "delivering to %s (batch %d, poll %d ms)",
-		 cfg.backoffice_url, cfg.sync_batch_size, cfg.sync_poll_ms);
+	if (sc)
+		log_info("sync", "delivering to %s (batch %d, poll %d ms)",
+			 cfg.backoffice_url, cfg.sync_batch_size,
+			 cfg.sync_poll_ms);
 
 	if (run(sc, st, &cfg, once) < 0)
 		goto out_curl;

@@ -184,6 +184,16 @@ static int valid_key(const char *s, size_t max)
 	return 1;
 }
 
+/* The citizen's language must be one the kiosk offers: it is stored and
+ * sent upstream, so it is never free text. */
+static int offered_lang(const struct config *cfg, const char *lang)
+{
+	for (int i = 0; lang && i < cfg->n_languages; i++)
+		if (!strcmp(cfg->languages[i], lang))
+			return 1;
+	return 0;
+}
+
 bk_err queue_issue_ticket(struct store *st, const struct config *cfg,
 			  const char *service_id, const char *lang,
 			  const char *request_key, queue_render_fn render,
@@ -199,7 +209,7 @@ bk_err queue_issue_ticket(struct store *st, const struct config *cfg,
 
 	memset(out, 0, sizeof *out);
 	if (!svc || !valid_key(request_key, QUEUE_KEY_MAX) ||
-	    !valid_key(lang, sizeof out->lang))
+	    !offered_lang(cfg, lang))
 		return BK_ERR_INVALID;
 	if ((e = store__begin(st)))
 		return e;
@@ -308,7 +318,8 @@ bk_err queue_print_job_get(struct store *st, int64_t id, struct print_job *out)
 {
 	sqlite3_stmt *q;
 	bk_err e = store__prepare(st,
-		"SELECT ticket_id, data FROM print_jobs WHERE id = ?1", &q);
+		"SELECT ticket_id, data, state FROM print_jobs WHERE id = ?1",
+		&q);
 	int rc;
 
 	memset(out, 0, sizeof *out);
@@ -322,6 +333,7 @@ bk_err queue_print_job_get(struct store *st, int64_t id, struct print_job *out)
 
 		out->id = id;
 		copy_col(out->ticket_id, sizeof out->ticket_id, q, 0);
+		copy_col(out->state, sizeof out->state, q, 2);
 		out->data = malloc(len > 0 ? (size_t)len : 1);
 		if (!out->data) {
 			e = BK_ERR_NOMEM;

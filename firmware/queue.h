@@ -49,7 +49,8 @@ struct ticket {
 typedef int (*queue_render_fn)(void *ctx, const struct ticket *t,
 			       unsigned char **data, size_t *len);
 
-/* request_key: chosen by the caller per citizen action (the UI makes one
+/* lang must be one of cfg->languages (else BK_ERR_INVALID).
+ * request_key: chosen by the caller per citizen action (the UI makes one
  * per visit to the service screen; kioskctl a fresh UUID). */
 bk_err queue_issue_ticket(struct store *st, const struct config *cfg,
 			  const char *service_id, const char *lang,
@@ -82,6 +83,7 @@ struct print_job {
 	char ticket_id[37];
 	unsigned char *data;         /* owned; free with print_job_free */
 	size_t len;
+	char state[8];               /* "pending", "printed", "failed" */
 };
 bk_err queue_print_job_get(struct store *st, int64_t id, struct print_job *out);
 void queue_print_job_free(struct print_job *job);

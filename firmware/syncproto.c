@@ -115,7 +115,8 @@ bk_err syncproto_check_body(const char *body, const char *id, char *why,
 	}
 	root = json_loads(body, PARSE_FLAGS, &jerr);
 	if (!root) {
-		why_set(why, whylen, "body is not JSON: %s", jerr.text);
+		why_set(why, whylen, "body is not JSON (line %d, column %d)",
+			jerr.line, jerr.column);
 		goto out;
 	}
 	if (!json_is_object(root)) {
@@ -255,7 +256,8 @@ bk_err syncproto_parse_reply(const char *data, size_t len,
 	}
 	root = json_loadb(data, len, PARSE_FLAGS, &jerr);
 	if (!root) {
-		why_set(why, whylen, "reply is not JSON: %s", jerr.text);
+		why_set(why, whylen, "reply is not JSON (line %d, column %d)",
+			jerr.line, jerr.column);
 		rc = BK_ERR_PROTOCOL;
 		goto fail;
 	}
@@ -506,7 +508,8 @@ bk_err syncproto_parse_request(const char *data, size_t len,
 	}
 	root = json_loadb(data, len, PARSE_FLAGS, &jerr);
 	if (!root) {
-		why_set(why, whylen, "not JSON: %s", jerr.text);
+		why_set(why, whylen, "not JSON (line %d, column %d)", jerr.line,
+			jerr.column);
 		goto fail;
 	}
 	proto = json_object_get(root, "protocol");

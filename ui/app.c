@@ -42,7 +42,7 @@ static void app_assert_state(const struct app *app)
 	assert(app->screen != APP_SORRY || app->sorry);
 	assert(!app->deadline || app->screen == APP_SERVICES ||
 	       app->screen == APP_TICKET || app->screen == APP_WELCOME ||
-	       app->screen == APP_SORRY);
+	       app->screen == APP_SORRY || app->screen == APP_ISSUING);
 #else
 	(void)app;
 #endif
@@ -59,6 +59,9 @@ static void app_show(struct app *app, enum app_screen s, int64_t deadline)
 	app->screen = s;
 	app->deadline = deadline;
 	app->pressed = NULL;
+	/* a bouncing finger must not reach the button that now sits where
+	 * the last one was (e.g. "start" → the third service) */
+	app->input_from = util_mono_ms() + APP_INPUT_GUARD_MS;
 	i18n_activate(app->i18n, app->lang);
 	if (app__build(app) < 0) {
 		log_error("ui", "out of memory building the %s screen",
@@ -106,7 +109,7 @@ static void app_act_service(struct app *app, int idx)
 		return;
 	}
 	app->inflight = 1;
-	app_show(app, APP_ISSUING, 0);
+	app_show(app, APP_ISSUING, app->now + APP_ISSUING_MAX_MS);
 }
 
 static void app_act_lang(struct app *app, int idx)
@@ -149,6 +152,8 @@ void app_pointer(struct app *app, int down, int x, int y)
 	if (app->screen == APP_SERVICES ||
 	    (app->screen == APP_WELCOME && app->deadline))
 		app->deadline = app->now + app_idle_ms(app);
+	if (down && util_mono_ms() < app->input_from)
+		return; /* the screen just changed under the finger */
 	if (down) {
 		if (app->pressed)
 			app->pressed->pressed = 0;
@@ -242,6 +247,11 @@ static void app_on_result(struct app *app, const struct worker_result *r)
 	}
 }
 
+int app_accepts_input(const struct app *app)
+{
+	return util_mono_ms() >= app->input_from;
+}
+
 static void app_draw(struct app *app)
 {
 	SDL_SetRenderDrawColor(app->r, 0xf4, 0xf5, 0xf7, 0xff);
@@ -260,8 +270,19 @@ int app_frame(struct app *app, int64_t now_ms)
 	while (app->worker && worker_poll(app->worker, &r))
 		if (app->screen != APP_OUT_OF_SERVICE)
 			app_on_result(app, &r);
-	if (app->deadline && now_ms >= app->deadline)
-		app_show_welcome(app);
+	if (app->deadline && now_ms >= app->deadline) {
+		if (app->screen == APP_ISSUING) {
+			/* the store did not answer in time: say so; a late
+			 * answer for this request is then ignored */
+			app->inflight = 0;
+			app->sorry = N_("The kiosk is busy. Please try again in a moment.");
+			app_show(app, APP_SORRY, now_ms +
+				 (int64_t)app->cfg->ticket_screen_seconds *
+					 1000);
+		} else {
+			app_show_welcome(app);
+		}
+	}
 	if (app->failed)
 		return -1;
 	if (app->dirty)

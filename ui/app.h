@@ -10,7 +10,8 @@
  *   ISSUING ──WORKER_ISSUED────────▶ TICKET          app_on_result()
  *   TICKET ──WORKER_PRINTED────────▶ TICKET (note: printed / remember)
  *   TICKET ──"done" / N s──────────▶ WELCOME         app_show_welcome()
- *   ISSUING ──busy or numbers used up──▶ SORRY ──"done" / N s──▶ WELCOME
+ *   ISSUING ──busy, numbers used up, or no answer in 15 s──▶ SORRY
+ *   SORRY ──"done" / N s──▶ WELCOME
  *   any ──config, store or commit failure──▶ OUT_OF_SERVICE (stays)
  *
  * Invariants, checked by app_assert_state() in debug builds:
@@ -24,6 +25,8 @@
  *   5. A deadline runs in SERVICES (inactivity), TICKET, SORRY, and WELCOME once
  *      a language was chosen there (it falls back to the default).
  *   6. Returning to WELCOME ends the session: default language, no key.
+ *   7. For APP_INPUT_GUARD_MS after a screen appears no press is taken: a
+ *      tap that bounces cannot hit what the new screen put under it.
  *
  * Input comes through app_pointer()/app_key()/app_text(), from real SDL
  * events and from scripts alike. A tap is a press and a release on the
@@ -45,6 +48,8 @@
 
 #define APP_W 1080
 #define APP_H 1920
+#define APP_INPUT_GUARD_MS 300   /* no press reaches a screen this young */
+#define APP_ISSUING_MAX_MS 15000 /* then "busy" instead of waiting on */
 
 enum app_screen {
 	APP_WELCOME,
@@ -80,6 +85,7 @@ struct app {
 	int failed;                   /* out of memory building a screen */
 	int64_t now;                  /* time of the current frame */
 	int64_t deadline;             /* 0 = none */
+	int64_t input_from;           /* monotonic ms: presses before are ignored */
 
 	char request_key[37];
 	int inflight;
@@ -102,6 +108,10 @@ void app_destroy(struct app *app);
 void app_pointer(struct app *app, int down, int x, int y);
 void app_key(struct app *app, SDL_Keycode key);
 void app_text(struct app *app, const char *utf8);
+
+/* 1 once the current screen takes presses (invariant 7). Scripts wait for
+ * it before a tap, as a person's reaction would. */
+int app_accepts_input(const struct app *app);
 
 /* One frame: takes worker results, runs timers, redraws when something
  * changed. Returns -1 when the app cannot go on (out of memory). */

@@ -448,12 +448,26 @@ static int fail_cmd(struct runner *r, const struct script_cmd *c)
 	return 1;
 }
 
+/* Renders frames until the screen takes presses (app_accepts_input), as a
+ * person would need a moment to see the new screen. 0 on timeout. */
+static int wait_input(struct runner *r)
+{
+	int64_t until = util_mono_ms() + r->timeout;
+
+	while (!app_accepts_input(r->app)) {
+		if (util_mono_ms() >= until || *r->stop || frame(r) < 0)
+			return 0;
+		sleep_ms(5);
+	}
+	return 1;
+}
+
 static int run_tap(struct runner *r, const struct script_cmd *c)
 {
 	struct widget *w;
 	int x, y;
 
-	if (!wait_for(r, c))
+	if (!wait_for(r, c) || !wait_input(r))
 		return fail_cmd(r, c);
 	w = find_target(r->app->root, c);
 	x = w->rect.x + w->rect.w / 2;

@@ -1,11 +1,23 @@
 /*
- * worker.c — the thread that issues tickets and prints them (worker.h).
+ * worker.c — the threads behind the screen (worker.h): one issues tickets
+ * in the store, one prints.
  *
- * Two small ring buffers under one mutex: jobs (UI → worker, with a
- * condition variable) and results (worker → UI, polled once a frame).
- * Everything that may wait on a disk or a device — store_open,
- * queue_issue_ticket's fsync'ed commit, printer_open/printer_send — runs
- * here. It does NOT touch SDL.
+ *   UI thread ──issue job──▶ store thread ──WORKER_ISSUED──▶ UI thread
+ *                               │ job id
+ *                               ▼
+ *                           printer thread ──WORKER_PRINTED──▶ UI thread
+ *                               └ idle: retries jobs waiting for paper
+ *
+ * Why two threads: a printer may take seconds (feeding paper, a USB or
+ * network timeout, a job waiting for paper that is retried). Issuing must
+ * never queue behind that: the next citizen's number is a store
+ * transaction of well under a millisecond. Each thread has its own
+ * connection to kiosk.db (store.h: one thread per struct store).
+ *
+ * Everything is under one mutex: the issue ring (UI → store thread), the
+ * print ring (store thread → printer thread), the results ring (both →
+ * UI, polled once a frame). Each ring has a condition variable or is
+ * polled. It does NOT touch SDL.
  */
 #include "ui/worker.h"
 
@@ -22,12 +34,18 @@
 #include "firmware/store.h"
 #include "firmware/util.h"
 
-#define RESULTS_MAX (2 * WORKER_QUEUE_MAX + 1)
+/* every issue job yields up to two results; the store thread's first */
+#define RESULTS_MAX (2 * WORKER_QUEUE_MAX + 2)
 
-struct worker_job {
+struct issue_job {
 	char service_id[CONFIG_ID_MAX];
 	char lang[8];
 	char key[QUEUE_KEY_MAX];
+};
+
+struct print_req {
+	char key[QUEUE_KEY_MAX];
+	struct ticket ticket;
 };
 
 struct worker {
@@ -36,23 +54,28 @@ struct worker {
 	char data_dir[CONFIG_PATH_MAX];
 	char printer_uri[CONFIG_PATH_MAX + 16];
 
-	pthread_t thread;
+	pthread_t store_thread, print_thread;
+	int print_started;
 	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	struct worker_job jobs[WORKER_QUEUE_MAX];
-	int job_head, n_jobs;
+	pthread_cond_t issue_cond, print_cond;
+	struct issue_job jobs[WORKER_QUEUE_MAX];
+	int job_head, n_jobs, issuing;
+	struct print_req prints[WORKER_QUEUE_MAX];
+	int print_head, n_prints;
 	struct worker_result results[RESULTS_MAX];
 	int res_head, n_res;
-	int busy, stop;
+	int stop;
 
-	/* the worker thread's own */
+	/* the store thread's own */
 	struct store *st;
-	struct printer *printer;
 	struct app_ticket_ctx tctx;   /* layout, fonts, ticket key */
+	/* the printer thread's own */
+	struct store *pst;
+	struct printer *printer;
 };
 
 /* Called with the lock held. */
-static void worker_push(struct worker *w, const struct worker_result *r)
+static void push_result(struct worker *w, const struct worker_result *r)
 {
 	if (w->n_res == RESULTS_MAX) {
 		log_error("ui", "worker result queue full; dropping a result");
@@ -62,103 +85,11 @@ static void worker_push(struct worker *w, const struct worker_result *r)
 	w->n_res++;
 }
 
-static void worker_push_locked(struct worker *w, const struct worker_result *r)
+static void push_result_locked(struct worker *w, const struct worker_result *r)
 {
 	pthread_mutex_lock(&w->lock);
-	worker_push(w, r);
+	push_result(w, r);
 	pthread_mutex_unlock(&w->lock);
-}
-
-/* Issues the ticket, posts it so the screen can show the number, then
- * sends the job to the printer and posts the outcome. */
-static void worker_issue(struct worker *w, const struct worker_job *job)
-{
-	struct worker_result r = { .kind = WORKER_ISSUED };
-	char err[512];
-
-	snprintf(r.request_key, sizeof r.request_key, "%s", job->key);
-	r.err = queue_issue_ticket(w->st, w->cfg, job->service_id, job->lang,
-				   job->key, app_ticket_render, &w->tctx,
-				   &r.ticket);
-	if (r.err) {
-		r.kind = WORKER_ISSUE_FAILED;
-		snprintf(r.error, sizeof r.error, "%s: issuing a ticket: %s",
-			 store_path(w->st), bk_strerror(r.err));
-		log_error("queue", "%s", r.error);
-		worker_push_locked(w, &r);
-		return;
-	}
-	worker_push_locked(w, &r);
-
-	r.kind = WORKER_PRINTED;
-	if (r.ticket.reused) {
-		/* the first request with this key printed (or tried to) */
-		log_info("queue", "ticket %s: request repeated, not reprinted",
-			 r.ticket.number);
-		r.printed = 1;
-	} else if (!r.ticket.print_job_id) {
-		r.printed = 0; /* rendering failed; queue.c logged it */
-	} else {
-		r.printed = app_ticket_print(w->st, w->printer_uri,
-					     &w->printer,
-					     r.ticket.print_job_id, NULL, err,
-					     sizeof err) == BK_OK;
-	}
-	log_info("queue", "ticket %s %s", r.ticket.number,
-		 r.printed ? "printed" : "not printed");
-	worker_push_locked(w, &r);
-}
-
-/* A job that waits for the printer (paper out, cover open) is sent again
- * when the printer says it is fixed: one job per idle interval, oldest
- * first, and only jobs of today's tickets (queue.h, print job lifecycle). */
-static void worker_retry_printing(struct worker *w)
-{
-	char err[512];
-	int64_t id = 0;
-
-	if (queue_print_job_next_pending(w->st, &id) != BK_OK || !id)
-		return;
-	if (app_ticket_print(w->st, w->printer_uri, &w->printer, id, NULL,
-			     err, sizeof err) == BK_OK)
-		log_info("printer", "job %lld printed after waiting",
-			 (long long)id);
-}
-
-static void worker_expire_jobs(struct worker *w)
-{
-	int n = 0;
-
-	if (queue_print_jobs_expire(w->st, &n) == BK_OK && n > 0)
-		log_warn("printer", "%d print job(s) of earlier days given up",
-			 n);
-}
-
-/* Waits for the next job: 1 with *job, 0 when told to stop, 2 when the
- * idle interval passed without one. */
-static int worker_next(struct worker *w, struct worker_job *job)
-{
-	struct timespec until;
-	int got = 2;
-
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += WORKER_RETRY_SECONDS;
-	pthread_mutex_lock(&w->lock);
-	while (!w->stop && !w->n_jobs)
-		if (pthread_cond_timedwait(&w->cond, &w->lock, &until) ==
-		    ETIMEDOUT)
-			break;
-	if (w->stop) {
-		got = 0;
-	} else if (w->n_jobs) {
-		*job = w->jobs[w->job_head];
-		w->job_head = (w->job_head + 1) % WORKER_QUEUE_MAX;
-		w->n_jobs--;
-		w->busy = 1;
-		got = 1;
-	}
-	pthread_mutex_unlock(&w->lock);
-	return got;
 }
 
 static void local_day_of_now(char out[11])
@@ -170,55 +101,233 @@ static void local_day_of_now(char out[11])
 	strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
-static void *worker_main(void *arg)
+/* ---- the printer thread ---- */
+
+static void print_ticket(struct worker *w, const struct print_req *p)
+{
+	struct worker_result r = { .kind = WORKER_PRINTED };
+	char err[512];
+
+	snprintf(r.request_key, sizeof r.request_key, "%s", p->key);
+	r.ticket = p->ticket;
+	r.printed = app_ticket_print(w->pst, w->printer_uri, &w->printer,
+				     p->ticket.print_job_id, NULL, err,
+				     sizeof err) == BK_OK;
+	log_info("printer", "ticket %s %s", p->ticket.number,
+		 r.printed ? "printed" : "waits for the printer");
+	push_result_locked(w, &r);
+}
+
+/* A job that waits for the printer (paper out, cover open) is sent again
+ * when the printer's status says it is fixed: one job per round, oldest
+ * first, only jobs of today's tickets (queue.h, print job lifecycle). */
+static void retry_printing(struct worker *w)
+{
+	char err[512];
+	int64_t id = 0;
+
+	if (queue_print_job_next_pending(w->pst, &id) != BK_OK || !id)
+		return;
+	if (app_ticket_print(w->pst, w->printer_uri, &w->printer, id, NULL,
+			     err, sizeof err) == BK_OK)
+		log_info("printer", "job %lld printed after waiting",
+			 (long long)id);
+}
+
+static void expire_jobs(struct worker *w)
+{
+	int n = 0;
+
+	if (queue_print_jobs_expire(w->pst, &n) == BK_OK && n > 0)
+		log_warn("printer", "%d print job(s) of earlier days given up",
+			 n);
+}
+
+/* Waits for a print request: 1 with *p, 0 when told to stop, 2 when the
+ * retry interval passed without one. */
+static int next_print(struct worker *w, struct print_req *p)
+{
+	struct timespec until;
+	int got = 2;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += WORKER_RETRY_SECONDS;
+	pthread_mutex_lock(&w->lock);
+	while (!w->stop && !w->n_prints)
+		if (pthread_cond_timedwait(&w->print_cond, &w->lock, &until) ==
+		    ETIMEDOUT)
+			break;
+	if (w->stop) {
+		got = 0;
+	} else if (w->n_prints) {
+		*p = w->prints[w->print_head];
+		w->print_head = (w->print_head + 1) % WORKER_QUEUE_MAX;
+		w->n_prints--;
+		got = 1;
+	}
+	pthread_mutex_unlock(&w->lock);
+	return got;
+}
+
+static void *print_main(void *arg)
 {
 	struct worker *w = arg;
-	struct worker_result r = { .kind = WORKER_READY };
-	struct worker_job job;
-	char err[512], day[11], now_day[11];
+	char day[11], now_day[11];
+	struct print_req p;
 	int next;
+
+	expire_jobs(w);
+	local_day_of_now(day);
+	while ((next = next_print(w, &p)) != 0) {
+		if (next == 1)
+			print_ticket(w, &p);
+		local_day_of_now(now_day);
+		if (strcmp(now_day, day)) {
+			expire_jobs(w);
+			memcpy(day, now_day, sizeof day);
+		}
+		retry_printing(w);
+	}
+	printer_close(w->printer);
+	w->printer = NULL;
+	return NULL;
+}
+
+/* ---- the store thread ---- */
+
+/* Hands a committed ticket's job to the printer thread (lock held). */
+static void queue_print(struct worker *w, const char *key,
+			const struct ticket *t)
+{
+	struct print_req *p;
+
+	if (w->n_prints == WORKER_QUEUE_MAX) {
+		/* cannot happen while the UI has one request in flight; the
+		 * job stays pending in the store and is retried */
+		log_error("printer", "print queue full; job %lld waits",
+			  (long long)t->print_job_id);
+		return;
+	}
+	p = &w->prints[(w->print_head + w->n_prints) % WORKER_QUEUE_MAX];
+	snprintf(p->key, sizeof p->key, "%s", key);
+	p->ticket = *t;
+	w->n_prints++;
+	pthread_cond_signal(&w->print_cond);
+}
+
+/* Issues the ticket and posts it so the screen can show the number; the
+ * printer thread then prints it and posts the outcome. */
+static void issue_ticket(struct worker *w, const struct issue_job *job)
+{
+	struct worker_result r = { .kind = WORKER_ISSUED };
+	struct worker_result done = { .kind = WORKER_PRINTED };
+
+	snprintf(r.request_key, sizeof r.request_key, "%s", job->key);
+	r.err = queue_issue_ticket(w->st, w->cfg, job->service_id, job->lang,
+				   job->key, app_ticket_render, &w->tctx,
+				   &r.ticket);
+	if (r.err) {
+		r.kind = WORKER_ISSUE_FAILED;
+		snprintf(r.error, sizeof r.error, "%s: issuing a ticket: %s",
+			 store_path(w->st), bk_strerror(r.err));
+		log_error("queue", "%s", r.error);
+		push_result_locked(w, &r);
+		return;
+	}
+	done.ticket = r.ticket;
+	memcpy(done.request_key, r.request_key, sizeof done.request_key);
+	pthread_mutex_lock(&w->lock);
+	push_result(w, &r);
+	if (r.ticket.reused) {
+		/* the first request with this key printed (or tried to) */
+		done.printed = 1;
+		push_result(w, &done);
+	} else if (!r.ticket.print_job_id || !w->print_started) {
+		done.printed = 0; /* no job rendered (logged), or no printer */
+		push_result(w, &done);
+	} else {
+		queue_print(w, job->key, &r.ticket);
+	}
+	pthread_mutex_unlock(&w->lock);
+}
+
+/* Waits for the next issue job; 0 when told to stop. */
+static int next_issue(struct worker *w, struct issue_job *job)
+{
+	int got = 0;
+
+	pthread_mutex_lock(&w->lock);
+	while (!w->stop && !w->n_jobs)
+		pthread_cond_wait(&w->issue_cond, &w->lock);
+	if (!w->stop) {
+		*job = w->jobs[w->job_head];
+		w->job_head = (w->job_head + 1) % WORKER_QUEUE_MAX;
+		w->n_jobs--;
+		w->issuing = 1;
+		got = 1;
+	}
+	pthread_mutex_unlock(&w->lock);
+	return got;
+}
+
+/* Opens the store (and the printer thread's own connection) and loads
+ * what rendering needs. 0, or -1 with r filled as WORKER_STORE_FAILED. */
+static int store_setup(struct worker *w, struct worker_result *r)
+{
+	char err[512];
 	bk_err e;
 
 	e = store_open(&w->st, w->data_dir, w->cfg->store_busy_timeout_ms,
-		       r.error, sizeof r.error);
+		       r->error, sizeof r->error);
+	if (!e)
+		e = store_open(&w->pst, w->data_dir,
+			       w->cfg->store_busy_timeout_ms, r->error,
+			       sizeof r->error);
 	if (e) {
-		r.kind = WORKER_STORE_FAILED;
-		if (!r.error[0])
-			util_fmt(r.error, sizeof r.error, "%s/kiosk.db: %s",
+		r->kind = WORKER_STORE_FAILED;
+		if (!r->error[0])
+			util_fmt(r->error, sizeof r->error, "%s/kiosk.db: %s",
 				 w->data_dir, bk_strerror(e));
-		log_error("store", "%s", r.error);
-		w->st = NULL;
-		worker_push_locked(w, &r);
-		return NULL;
+		log_error("store", "%s", r->error);
+		return -1;
 	}
 	if (app_ticket_init(&w->tctx, w->cfg, w->i18n, w->data_dir, err,
 			    sizeof err) < 0) {
-		/* tickets are still issued and shown; the paper says why not */
+		/* tickets are still issued and shown; the log says why no
+		 * paper comes out */
 		log_error("printer", "cannot print tickets: %s", err);
 		store_health_set(w->st, "printer", STORE_HEALTH_FAULT, err);
 	}
-	worker_expire_jobs(w);
-	worker_push_locked(w, &r);
-	local_day_of_now(day);
-	while ((next = worker_next(w, &job)) != 0) {
-		if (next == 1) {
-			worker_issue(w, &job);
-			pthread_mutex_lock(&w->lock);
-			w->busy = 0;
-			pthread_mutex_unlock(&w->lock);
-		}
-		local_day_of_now(now_day);
-		if (strcmp(now_day, day)) {
-			worker_expire_jobs(w);
-			memcpy(day, now_day, sizeof day);
-		}
-		worker_retry_printing(w);
+	return 0;
+}
+
+static void *store_main(void *arg)
+{
+	struct worker *w = arg;
+	struct worker_result r = { .kind = WORKER_READY };
+	struct issue_job job;
+
+	if (store_setup(w, &r) < 0) {
+		push_result_locked(w, &r);
+		return NULL;
 	}
-	printer_close(w->printer);
-	app_ticket_free(&w->tctx);
-	store_close(w->st);
+	if (pthread_create(&w->print_thread, NULL, print_main, w) == 0)
+		w->print_started = 1;
+	else
+		log_error("printer", "cannot start the printer thread");
+	push_result_locked(w, &r);
+	while (next_issue(w, &job)) {
+		issue_ticket(w, &job);
+		pthread_mutex_lock(&w->lock);
+		w->issuing = 0;
+		pthread_mutex_unlock(&w->lock);
+	}
+	if (w->print_started)
+		pthread_join(w->print_thread, NULL);
 	return NULL;
 }
+
+/* ---- the UI thread's side ---- */
 
 struct worker *worker_create(const struct config *cfg, struct i18n *i18n,
 			     const char *data_dir, const char *printer_uri)
@@ -238,14 +347,18 @@ struct worker *worker_create(const struct config *cfg, struct i18n *i18n,
 				sizeof w->printer_uri);
 	if (pthread_mutex_init(&w->lock, NULL) != 0)
 		goto fail_lock;
-	if (pthread_cond_init(&w->cond, NULL) != 0)
-		goto fail_cond;
-	if (pthread_create(&w->thread, NULL, worker_main, w) != 0)
+	if (pthread_cond_init(&w->issue_cond, NULL) != 0)
+		goto fail_issue_cond;
+	if (pthread_cond_init(&w->print_cond, NULL) != 0)
+		goto fail_print_cond;
+	if (pthread_create(&w->store_thread, NULL, store_main, w) != 0)
 		goto fail_thread;
 	return w;
 fail_thread:
-	pthread_cond_destroy(&w->cond);
-fail_cond:
+	pthread_cond_destroy(&w->print_cond);
+fail_print_cond:
+	pthread_cond_destroy(&w->issue_cond);
+fail_issue_cond:
 	pthread_mutex_destroy(&w->lock);
 fail_lock:
 	free(w);
@@ -258,10 +371,16 @@ void worker_destroy(struct worker *w)
 		return;
 	pthread_mutex_lock(&w->lock);
 	w->stop = 1;
-	pthread_cond_signal(&w->cond);
+	pthread_cond_broadcast(&w->issue_cond);
+	pthread_cond_broadcast(&w->print_cond);
 	pthread_mutex_unlock(&w->lock);
-	pthread_join(w->thread, NULL);
-	pthread_cond_destroy(&w->cond);
+	/* every device wait has a timeout (printer_int.h), so this ends */
+	pthread_join(w->store_thread, NULL);
+	app_ticket_free(&w->tctx);
+	store_close(w->pst);
+	store_close(w->st);
+	pthread_cond_destroy(&w->print_cond);
+	pthread_cond_destroy(&w->issue_cond);
 	pthread_mutex_destroy(&w->lock);
 	free(w);
 }
@@ -269,19 +388,22 @@ void worker_destroy(struct worker *w)
 int worker_post_issue(struct worker *w, const char *service_id,
 		      const char *lang, const char *request_key)
 {
-	struct worker_job *job;
+	struct issue_job *job;
 	int rc = -1;
 
 	pthread_mutex_lock(&w->lock);
-	/* each job may produce two results: keep room for all of them */
-	if (2 * (w->n_jobs + w->busy) + w->n_res < RESULTS_MAX) {
+	/* room for the job, and for the two results each pending job and
+	 * each job not yet printed may still post */
+	if (w->n_jobs < WORKER_QUEUE_MAX &&
+	    2 * (w->n_jobs + w->issuing + 1) + w->n_prints + w->n_res <=
+		    RESULTS_MAX) {
 		job = &w->jobs[(w->job_head + w->n_jobs) % WORKER_QUEUE_MAX];
 		snprintf(job->service_id, sizeof job->service_id, "%s",
 			 service_id);
 		snprintf(job->lang, sizeof job->lang, "%s", lang);
 		snprintf(job->key, sizeof job->key, "%s", request_key);
 		w->n_jobs++;
-		pthread_cond_signal(&w->cond);
+		pthread_cond_signal(&w->issue_cond);
 		rc = 0;
 	}
 	pthread_mutex_unlock(&w->lock);

@@ -1,10 +1,11 @@
 /*
- * worker.h — the UI's worker thread: the store and the printer.
+ * worker.h — the UI's worker threads: the store and the printer.
  *
  * The UI thread never touches SQLite or a device. It posts jobs ("issue a
  * ticket for service X, request key K, language L") and, once per frame,
- * takes finished results from a mutex-protected queue. The worker owns its
- * own struct store (store.h: one thread per store) and the printer.
+ * takes finished results from a mutex-protected queue. Behind it, one
+ * thread issues tickets and another prints them, so a slow or stuck
+ * printer never delays the next number (worker.c).
  *
  * Results, in the order the worker produces them:
  *   WORKER_READY          the store is open (first result)

@@ -14,6 +14,11 @@
  *     the device took, so a caller can tell a partial job.
  *  4. On a character device usblp's errors mean printer states: ENOSPC is
  *     paper end, EIO an offline or faulty printer, ENODEV unplugged.
+ *  5. Nothing blocks for long: the path is opened O_NONBLOCK (a FIFO with
+ *     no reader is "offline", not a hang) and writes wait with poll() for
+ *     at most FILE_TIMEOUT_MS in all, then report PRINTER_ERR_TIMEOUT; a
+ *     usblp printer that stopped taking data (paper out) cannot hold the
+ *     kiosk's printing thread.
  *
  * It does NOT read status back (no DLE EOT on this transport).
  */
@@ -21,12 +26,24 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
-#define FILE_OPEN_FLAGS (O_WRONLY | O_APPEND | O_NOCTTY | O_CLOEXEC)
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+#define FILE_OPEN_FLAGS (O_WRONLY | O_APPEND | O_NOCTTY | O_CLOEXEC | \
+			 O_NONBLOCK)
+#define FILE_TIMEOUT_MS 10000
 
 struct file_ctx {
 	char path[512];
@@ -92,6 +109,7 @@ static printer_err file_send(void *ctx, const unsigned char *data, size_t len,
 	struct file_ctx *f = ctx;
 	printer_err rc = PRINTER_OK;
 	struct stat sb;
+	long long deadline;
 	int fd, is_device, e;
 
 	fd = open(f->path, FILE_OPEN_FLAGS);
@@ -103,10 +121,24 @@ static printer_err file_send(void *ctx, const unsigned char *data, size_t len,
 		return rc;
 	}
 	is_device = fstat(fd, &sb) == 0 && S_ISCHR(sb.st_mode);
+	deadline = now_ms() + FILE_TIMEOUT_MS;
 	while (*written < len) {
 		ssize_t n = write(fd, data + *written, len - *written);
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+			long long left = deadline - now_ms();
+
+			if (left > 0 && (poll(&pfd, 1, (int)left) >= 0 ||
+					 errno == EINTR))
+				continue;
+			rc = PRINTER_ERR_TIMEOUT;
+			printer__seterr(err, errlen, "file: %s took only %zu "
+					"of %zu bytes in %d s", f->path,
+					*written, len, FILE_TIMEOUT_MS / 1000);
+			goto out;
+		}
 		if (n <= 0) {
 			e = n < 0 ? errno : EIO;  /* 0 for n > 0: no progress */
 			rc = map_errno(e, is_device);

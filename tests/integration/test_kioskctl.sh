@@ -20,7 +20,7 @@ grep -q '^fundbuero .* E  Fundbüro$' "$tmp/services" || fail "Fundbüro missing
 [ "$("$ctl" "${k[@]}" ticket issue --service personalausweis)" = A001 ] || fail A001
 [ "$("$ctl" "${k[@]}" ticket issue --service personalausweis)" = A002 ] || fail A002
 [ "$("$ctl" "${k[@]}" ticket issue --service reisepass)" = B001 ] || fail B001
-[ "$(ls "$tmp/printer" | grep -c '^job-')" = 3 ] || fail "expected 3 printer jobs"
+[ "$(ls "$tmp/printer" | grep -c '^job-.*\.bin$')" = 3 ] || fail "expected 3 printer jobs"
 # the job holds the number in ESC/POS (double size) and ends with a cut
 grep -q 'A001' "$tmp/printer/job-000001.bin" || fail "number not in job"
 tail -c 4 "$tmp/printer/job-000001.bin" | od -An -tx1 | grep -q '1d 56 42' || fail "no partial cut"

@@ -23,7 +23,7 @@ env -u DISPLAY -u WAYLAND_DISPLAY bash "$sim" --build "$BK_BIN_DIR" \
 grep -q "screenshots:  $tmp/demo/screenshots" "$tmp/demo.out" || fail "no screenshot folder named"
 grep -q "printer jobs: $tmp/demo/printer" "$tmp/demo.out" || fail "no printer folder named"
 [ "$(ls "$tmp/demo/screenshots"/*.png | wc -l)" -ge 5 ] || fail "too few screenshots"
-[ "$(ls "$tmp/demo/printer" | grep -c '^job-')" = 3 ] || fail "expected 3 printer jobs"
+[ "$(ls "$tmp/demo/printer" | grep -c '^job-.*\.bin$')" = 3 ] || fail "expected 3 printer jobs"
 "$BK_BIN_DIR/sim/kiosk-backoffice" --data-dir "$tmp/demo/backoffice" --list --json > "$tmp/held.json"
 python3 - "$tmp/held.json" <<'PY'
 import json, sys

@@ -62,6 +62,12 @@ static void test_values_are_checked(void)
 	CHECK(parse("[site]\nname = \xc0\xaf\n") < 0);     /* overlong */
 	CHECK(parse("[site]\nname = \xed\xa0\x80\n") < 0); /* surrogate */
 	CHECK(parse("[kiosk]\nlanguages = de english\n") < 0);
+	CHECK(parse("[kiosk]\nlanguages = de en de\n") < 0);
+	CHECK(strstr(err, "'de' twice") != NULL);
+	/* a quoted value never brings a control character along */
+	CHECK(parse("[site]\nid = \x1b[31mred\n") < 0);
+	CHECK(strchr(err, 0x1b) == NULL);
+	CHECK(strstr(err, "t.conf:2:") != NULL);
 	CHECK(parse("[sync]\nbatch_size = 0\n") < 0);
 	CHECK(parse("[sync]\nbatch_size = 1001\n") < 0);
 }

@@ -106,6 +106,9 @@ static void test_numbers_per_service(void)
 	CHECK_INT(t.ahead, 0);
 	CHECK(queue_issue_ticket(st, &cfg, "nope", "de", "k4", render_ok,
 				 NULL, &t) == BK_ERR_INVALID);
+	/* a language the kiosk does not offer is not stored */
+	CHECK(queue_issue_ticket(st, &cfg, "sonstiges", "a\"b", "k5",
+				 render_ok, NULL, &t) == BK_ERR_INVALID);
 	CHECK_INT(sql_int("SELECT count(*) FROM tickets"), 3);
 	CHECK_INT(sql_int("SELECT count(*) FROM outbox"), 3);
 	CHECK_INT(sql_int("SELECT count(*) FROM print_jobs"), 3);
