@@ -330,6 +330,16 @@ int main(int argc, char **argv)
 	text = text_create(v.r, cfg.font[0] ? cfg.font : DEFAULT_FONT,
 			   cfg.font_bold[0] ? cfg.font_bold : DEFAULT_FONT_BOLD,
 			   err, sizeof err);
+	if (!text && (strcmp(cfg.font, DEFAULT_FONT) ||
+		      strcmp(cfg.font_bold, DEFAULT_FONT_BOLD))) {
+		/* a wrong font path is a configuration error: say so on a
+		 * screen drawn with the fonts Debian ships */
+		if (!oos[0] && util_fmt(oos, sizeof oos, "%s: kiosk.font: %s",
+					cfg.path, err) < 0)
+			util_fmt(oos, sizeof oos, "kiosk.font: %s", err);
+		text = text_create(v.r, DEFAULT_FONT, DEFAULT_FONT_BOLD, err,
+				   sizeof err);
+	}
 	if (!text)
 		goto fail;
 	if (!oos[0]) {

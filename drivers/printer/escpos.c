@@ -4,8 +4,7 @@
  * It is a builder: each step appends one or a few commands to a growing
  * buffer and remembers the first failure; escpos_finish() hands over the
  * bytes or reports that failure. It knows no transport, no layout file and
- * no ticket (escpos_render_ticket at the bottom is the old fixed ticket,
- * kept on top of the builder until the lead removes it).
+ * no ticket: layouts (layout.c) say what goes on the paper.
  *
  * Text goes out in code page PC858 (CP850 with the euro sign at D5), one
  * byte per character, so wrapping counts bytes and can never split a
@@ -577,57 +576,4 @@ int escpos_finish(struct escpos *e, unsigned char **out, size_t *len)
 out:
 	escpos_destroy(e);
 	return rc;
-}
-
-/* ---- the fixed waiting ticket (superseded by layouts) ---- */
-
-/* A field as at most max_lines lines; nothing when NULL or empty. */
-static void ticket_field(struct escpos *e, const char *utf8, int max_lines)
-{
-	if (utf8 && *utf8)
-		put_text(e, utf8, max_lines);
-}
-
-int escpos_render_ticket(const struct printer_ticket *t, int paper_width_mm,
-			 unsigned char **out, size_t *outlen)
-{
-	struct escpos_options o = { .paper_width_mm = paper_width_mm };
-	struct escpos *e;
-	size_t n = 0;
-	int mult;
-
-	if (!t || !out || !outlen)
-		return -1;
-	e = escpos_create(&o);
-	if (!e)
-		return -1;
-	if (t->number) {
-		unsigned char *tmp = malloc(strlen(t->number) + 1);
-
-		if (tmp)
-			n = escpos_utf8_to_pc858(t->number, tmp,
-						 strlen(t->number));
-		free(tmp);
-	}
-	/* The number as large as fits: 4x, or 2x when long. */
-	mult = n <= (size_t)escpos_columns(paper_width_mm) / 4 ? 4 : 2;
-	escpos_align(e, ESCPOS_CENTER);
-	escpos_bold(e, 1);
-	ticket_field(e, t->office, 3);
-	escpos_bold(e, 0);
-	escpos_line(e, "");
-	escpos_size(e, mult, mult);
-	escpos_bold(e, 1);
-	ticket_field(e, t->number, 2);
-	escpos_bold(e, 0);
-	escpos_size(e, 1, 1);
-	escpos_line(e, "");
-	ticket_field(e, t->service, 3);
-	ticket_field(e, t->ahead_line, 2);
-	escpos_line(e, "");
-	ticket_field(e, t->when, 1);
-	ticket_field(e, t->footer, 3);
-	escpos_feed(e, 3);
-	escpos_cut(e);
-	return escpos_finish(e, out, outlen);
 }

@@ -12,9 +12,9 @@
  *                     and the paper it would print to DIR/job-NNNNNN.png
  *                     (the simulator and the tests; used only when named)
  *
- * The encoder (escpos_*) turns a ticket's fields into ESC/POS bytes and
- * knows nothing of transports; transports move bytes and know nothing of
- * tickets. Neither knows about the store or the screen.
+ * The encoder (escpos.h) and the layouts (layout.h) turn a ticket's
+ * fields into ESC/POS bytes and know nothing of transports; transports
+ * move bytes and know nothing of tickets. Neither knows about the store or the screen.
  */
 #ifndef BK_PRINTER_H
 #define BK_PRINTER_H
@@ -86,32 +86,5 @@ printer_err printer_status_fault(const struct printer_status *st);
  * open", ... */
 void printer_status_describe(const struct printer_status *st, char *out,
 			     size_t len);
-
-/* ---- ESC/POS encoding of a waiting ticket ----
- * Superseded by layouts (layout.h); removed once firmware/app_ticket.c
- * renders through printer_layout_render(). */
-
-/* All strings are UTF-8; any may be NULL except number. */
-struct printer_ticket {
-	const char *office;        /* "Bürgerbüro Musterstadt" */
-	const char *number;        /* "A001" — printed large */
-	const char *service;       /* "Personalausweis" */
-	const char *ahead_line;    /* "Vor Ihnen: 3" (already translated) */
-	const char *when;          /* "25.11.2026 18:40" */
-	const char *footer;        /* a short line in the citizen's language */
-};
-
-/* Renders a complete job (init, code page, text, feed, cut) into a
- * malloc'ed buffer. Characters the code page lacks become '?' in this
- * version (raster lines come with the printer issue). Returns 0 or -1
- * (out of memory). */
-int escpos_render_ticket(const struct printer_ticket *t, int paper_width_mm,
-			 unsigned char **out, size_t *outlen);
-
-/* Maps UTF-8 to code page PC858 bytes. Returns the number of bytes
- * written to out (at most outlen), replacing unmappable characters and
- * invalid UTF-8 with '?'. */
-size_t escpos_utf8_to_pc858(const char *utf8, unsigned char *out,
-			    size_t outlen);
 
 #endif

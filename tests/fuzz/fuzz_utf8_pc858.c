@@ -1,11 +1,11 @@
 /*
- * fuzz_utf8_pc858.c — UTF-8 → PC858 and ticket rendering on any bytes.
+ * fuzz_utf8_pc858.c — UTF-8 → PC858 and text lines of a job on any bytes.
  *
  * Checks, besides memory safety: the converter stays within outlen and
- * never emits a control byte; a ticket whose fields are the input has the
- * same command bytes (ESC FS GS DLE LF aside) as one with plain fields.
+ * never emits a control byte; a job whose text is the input has the same
+ * command bytes (ESC FS GS DLE) as one with plain text.
  */
-#include "drivers/printer/printer.h"
+#include "drivers/printer/escpos.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -22,9 +22,16 @@ static size_t count(const unsigned char *p, size_t n, unsigned char b)
 
 static void render(const char *s, unsigned char **job, size_t *len)
 {
-	struct printer_ticket t = { s, s, s, s, s, s };
+	struct escpos_options o = { .paper_width_mm = 58 };
+	struct escpos *e = escpos_create(&o);
 
-	if (escpos_render_ticket(&t, 58, job, len) < 0)
+	if (!e)
+		abort();
+	escpos_align(e, ESCPOS_CENTER);
+	escpos_line(e, s);
+	escpos_size(e, 2, 2);
+	escpos_line(e, s);
+	if (escpos_finish(e, job, len) < 0)
 		abort();
 }
 
