@@ -97,53 +97,10 @@ static int valid_lang(const char *s)
 	return 1;
 }
 
-/* Checks UTF-8 well-formedness (no overlongs, no surrogates) and rejects
- * control characters, so a value can go to a screen or a printer safely. */
-static int valid_text(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	while (*p) {
-		unsigned c = *p;
-		int n;
-		unsigned cp;
-
-		if (c < 0x20 || c == 0x7f)
-			return 0;
-		if (c < 0x80) {
-			p++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			n = 1;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 2;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3;
-			cp = c & 0x07;
-		} else {
-			return 0;
-		}
-		for (int i = 1; i <= n; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (p[i] & 0x3f);
-		}
-		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
-		    (cp >= 0x80 && cp < 0xa0))
-			return 0;
-		p += n + 1;
-	}
-	return 1;
-}
-
 static int set_text(char *dst, size_t dstlen, const char *key,
 		    const char *value, char *err, size_t errlen)
 {
-	if (!valid_text(value)) {
+	if (!util_utf8_valid(value, strlen(value), 1)) {
 		seterr(err, errlen, "'%s': not valid UTF-8 text", key);
 		return -1;
 	}
@@ -552,43 +509,26 @@ int config_validate(const struct config *cfg, char *err, size_t errlen)
 int config_load(struct config *cfg, const char *path, char *err,
 		size_t errlen)
 {
-	struct stat sb;
-	FILE *f;
-	char *text = NULL;
-	size_t got;
-	int rc = -1;
+	size_t len = 0;
+	char *text;
+	int rc;
 
 	config_defaults(cfg);
 	snprintf(cfg->path, sizeof cfg->path, "%s", path);
-	f = fopen(path, "rb");
-	if (!f) {
-		seterr(err, errlen, "%s: cannot open: %s", path,
-		       strerror(errno));
+	text = util_read_file(path, CONFIG_FILE_MAX, &len);
+	if (!text) {
+		if (errno == EFBIG)
+			seterr(err, errlen, "%s: larger than %d bytes", path,
+			       CONFIG_FILE_MAX);
+		else if (errno == EINVAL)
+			seterr(err, errlen, "%s: not a regular file", path);
+		else
+			seterr(err, errlen, "%s: cannot open: %s", path,
+			       strerror(errno));
 		return -1;
 	}
-	if (fstat(fileno(f), &sb) < 0 || !S_ISREG(sb.st_mode)) {
-		seterr(err, errlen, "%s: not a regular file", path);
-		goto out;
-	}
-	if (sb.st_size > CONFIG_FILE_MAX) {
-		seterr(err, errlen, "%s: larger than %d bytes", path,
-		       CONFIG_FILE_MAX);
-		goto out;
-	}
-	text = malloc((size_t)sb.st_size + 1);
-	if (!text) {
-		seterr(err, errlen, "%s: out of memory", path);
-		goto out;
-	}
-	got = fread(text, 1, (size_t)sb.st_size, f);
-	if (ferror(f)) {
-		seterr(err, errlen, "%s: read error", path);
-		goto out;
-	}
-	rc = config_parse(cfg, path, text, got, err, errlen);
-out:
+	rc = config_parse(cfg, path, text, len, err, errlen);
 	free(text);
-	fclose(f);
 	return rc;
 }
 

@@ -57,46 +57,6 @@ static int po_fail(struct po_parser *p, const char *fmt, ...)
 	return -1;
 }
 
-static int utf8_valid(const unsigned char *s, size_t len)
-{
-	size_t i = 0;
-
-	while (i < len) {
-		unsigned char c = s[i];
-		size_t n;
-		unsigned cp;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			n = 1;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 2;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3;
-			cp = c & 0x07;
-		} else {
-			return 0;
-		}
-		if (len - i <= n)
-			return 0;
-		for (size_t k = 1; k <= n; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		i += n + 1;
-	}
-	return 1;
-}
-
 static void po_reset_entry(struct po_parser *p)
 {
 	buf_free(&p->id);
@@ -325,8 +285,7 @@ int i18n_catalog_parse(struct i18n_catalog *cat, const char *name,
 		po_fail(&p, "file larger than %u bytes", I18N_FILE_MAX);
 		goto out;
 	}
-	if (memchr(text, '\0', len) || !utf8_valid((const unsigned char *)text,
-						    len)) {
+	if (memchr(text, '\0', len) || !util_utf8_valid(text, len, 0)) {
 		po_fail(&p, "not UTF-8 text");
 		goto out;
 	}
@@ -367,28 +326,6 @@ void i18n_catalog_free(struct i18n_catalog *cat)
 	cat->n = 0;
 }
 
-/* Reads a whole file of at most max bytes. NULL with errno on failure. */
-static char *slurp(const char *path, size_t max, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	struct buf b = { .max = max + 1 };
-	char chunk[4096];
-	size_t n;
-
-	if (!f)
-		return NULL;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-		if (buf_append(&b, chunk, n) < 0) {
-			fclose(f);
-			buf_free(&b);
-			errno = EFBIG;
-			return NULL;
-		}
-	}
-	fclose(f);
-	return buf_take(&b, len);
-}
-
 static void i18n_load_one(struct i18n_catalog *cat, const char *dir,
 			  const char *lang)
 {
@@ -398,7 +335,7 @@ static void i18n_load_one(struct i18n_catalog *cat, const char *dir,
 
 	snprintf(cat->lang, sizeof cat->lang, "%s", lang);
 	snprintf(path, sizeof path, "%s/%s.po", dir, lang);
-	text = slurp(path, I18N_FILE_MAX, &len);
+	text = util_read_file(path, I18N_FILE_MAX, &len);
 	if (!text) {
 		log_warn("i18n", "%s: %s; showing untranslated text", path,
 			 strerror(errno));

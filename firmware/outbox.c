@@ -176,28 +176,13 @@ bk_err outbox_retry(struct store *st, const char *id)
 
 bk_err outbox_counts(struct store *st, struct outbox_counts *out)
 {
-	sqlite3_stmt *q;
-	bk_err e = store__prepare(st,
-		"SELECT state, count(*) FROM outbox GROUP BY state", &q);
-	int rc;
+	static const char *const states[] = { "pending", "delivered", "dead" };
+	int64_t c[3];
+	bk_err e = store__count_states(st, "outbox", states, c, 3);
 
-	memset(out, 0, sizeof *out);
-	if (e)
-		return e;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		const char *s = (const char *)sqlite3_column_text(q, 0);
-		int64_t c = sqlite3_column_int64(q, 1);
-
-		if (!strcmp(s, "pending"))
-			out->pending = c;
-		else if (!strcmp(s, "delivered"))
-			out->delivered = c;
-		else if (!strcmp(s, "dead"))
-			out->dead = c;
-	}
-	if (rc != SQLITE_DONE)
-		e = store__err(st, rc, "outbox counts");
-	sqlite3_finalize(q);
+	out->pending = c[0];
+	out->delivered = c[1];
+	out->dead = c[2];
 	return e;
 }
 

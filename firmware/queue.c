@@ -435,27 +435,12 @@ bk_err queue_print_jobs_expire(struct store *st, int *n)
 
 bk_err queue_print_counts(struct store *st, struct print_counts *out)
 {
-	sqlite3_stmt *q;
-	bk_err e = store__prepare(st,
-		"SELECT state, count(*) FROM print_jobs GROUP BY state", &q);
-	int rc;
+	static const char *const states[] = { "pending", "printed", "failed" };
+	int64_t c[3];
+	bk_err e = store__count_states(st, "print_jobs", states, c, 3);
 
-	memset(out, 0, sizeof *out);
-	if (e)
-		return e;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		const char *s = (const char *)sqlite3_column_text(q, 0);
-		int64_t c = sqlite3_column_int64(q, 1);
-
-		if (!strcmp(s, "pending"))
-			out->pending = c;
-		else if (!strcmp(s, "printed"))
-			out->printed = c;
-		else if (!strcmp(s, "failed"))
-			out->failed = c;
-	}
-	if (rc != SQLITE_DONE)
-		e = store__err(st, rc, "print counts");
-	sqlite3_finalize(q);
+	out->pending = c[0];
+	out->printed = c[1];
+	out->failed = c[2];
 	return e;
 }

@@ -323,6 +323,34 @@ const char *store_health_level_name(int level)
 	}
 }
 
+bk_err store__count_states(struct store *st, const char *table,
+			   const char *const *states, int64_t *out, int n)
+{
+	char sql[128];
+	sqlite3_stmt *q;
+	bk_err e;
+	int rc;
+
+	for (int i = 0; i < n; i++)
+		out[i] = 0;
+	if (util_fmt(sql, sizeof sql, "SELECT state, count(*) FROM %s "
+		     "GROUP BY state", table) < 0)
+		return BK_ERR_INVALID;
+	if ((e = store__prepare(st, sql, &q)))
+		return e;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *s = (const char *)sqlite3_column_text(q, 0);
+
+		for (int i = 0; s && i < n; i++)
+			if (!strcmp(s, states[i]))
+				out[i] = sqlite3_column_int64(q, 1);
+	}
+	if (rc != SQLITE_DONE)
+		e = store__err(st, rc, table);
+	sqlite3_finalize(q);
+	return e;
+}
+
 bk_err store_health_set(struct store *st, const char *component, int level,
 			const char *message)
 {

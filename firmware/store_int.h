@@ -26,6 +26,12 @@ bk_err store__err(struct store *st, int rc, const char *what);
  * are cheap next to an fsync). */
 bk_err store__prepare(struct store *st, const char *sql, sqlite3_stmt **out);
 
+/* Counts the rows of table per state: out[i] gets the count of rows whose
+ * state is states[i] (n states). table is a fixed name from the caller's
+ * code, never input. */
+bk_err store__count_states(struct store *st, const char *table,
+			   const char *const *states, int64_t *out, int n);
+
 /* Pushes an outbox event inside the caller's open transaction
  * (outbox.h invariant 3). body is the complete event JSON. */
 bk_err outbox__push(struct store *st, const char *id, const char *type,

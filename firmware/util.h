@@ -23,6 +23,16 @@ int util_mkdir_p(const char *dir);
 /* Milliseconds of CLOCK_MONOTONIC. */
 int64_t util_mono_ms(void);
 
+/* 1 when s[0..len) is well-formed UTF-8: no overlong forms, no
+ * surrogates, nothing above U+10FFFF. With no_controls, C0 and C1 control
+ * characters and DEL are refused too (text bound for a screen or paper). */
+int util_utf8_valid(const char *s, size_t len, int no_controls);
+
+/* Reads a whole regular file of at most max bytes, NUL-terminated.
+ * NULL with errno on failure (EFBIG when larger than max, EINVAL when not a
+ * regular file). */
+char *util_read_file(const char *path, size_t max, size_t *len);
+
 /* snprintf that reports truncation: 0 if it fitted, -1 if not. */
 int util_fmt(char *out, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -88,28 +88,12 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 	return 0;
 }
 
-static char *read_file(const char *path, size_t max, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	struct buf b = { .max = max + 1 };
-	char chunk[4096];
-	size_t n;
-
-	if (!f)
-		return NULL;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		if (buf_append(&b, chunk, n) < 0)
-			break;
-	fclose(f);
-	return buf_take(&b, len);
-}
-
 /* 0, or 2 after printing why (a syntax error is the script's fault). */
 static int load_script(struct script *s, const char *path)
 {
 	char err[512];
 	size_t len = 0;
-	char *text = read_file(path, SCRIPT_FILE_MAX, &len);
+	char *text = util_read_file(path, SCRIPT_FILE_MAX, &len);
 	int rc;
 
 	if (!text) {
