@@ -238,11 +238,10 @@ static void issue_ticket(struct worker *w, const struct issue_job *job)
 	memcpy(done.request_key, r.request_key, sizeof done.request_key);
 	pthread_mutex_lock(&w->lock);
 	push_result(w, &r);
-	if (r.ticket.reused) {
-		/* the first request with this key printed (or tried to) */
-		done.printed = 1;
-		push_result(w, &done);
-	} else if (!r.ticket.print_job_id || !w->print_started) {
+	/* A repeated request (reused) goes to the printer thread too, so that
+	 * printed tells the truth: its job is sent only if still pending, and
+	 * the printer thread sends one job at a time, so never twice. */
+	if (!r.ticket.print_job_id || !w->print_started) {
 		done.printed = 0; /* no job rendered (logged), or no printer */
 		push_result(w, &done);
 	} else {
