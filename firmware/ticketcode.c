@@ -90,10 +90,26 @@ fail:
 	return errno == ENOSPC ? BK_ERR_FULL : BK_ERR_IO;
 }
 
+/* Reads the key from the open fd (closed here). */
+static bk_err key_read_fd(int fd, const char *path, unsigned char key[32],
+			  char *err, size_t errlen)
+{
+	struct stat sb;
+
+	if (fstat(fd, &sb) < 0 || sb.st_size != TICKETCODE_KEY_LEN ||
+	    read_all(fd, key, TICKETCODE_KEY_LEN) < 0) {
+		close(fd);
+		snprintf(err, errlen, "%s: a ticket key must be exactly %d "
+			 "bytes", path, TICKETCODE_KEY_LEN);
+		return BK_ERR_INVALID;
+	}
+	close(fd);
+	return BK_OK;
+}
+
 bk_err ticketcode_key_load(const char *path, unsigned char key[32], char *err,
 			   size_t errlen)
 {
-	struct stat sb;
 	bk_err e;
 	int fd;
 
@@ -108,15 +124,22 @@ bk_err ticketcode_key_load(const char *path, unsigned char key[32], char *err,
 			 path, strerror(errno));
 		return BK_ERR_IO;
 	}
-	if (fstat(fd, &sb) < 0 || sb.st_size != TICKETCODE_KEY_LEN ||
-	    read_all(fd, key, TICKETCODE_KEY_LEN) < 0) {
-		close(fd);
-		snprintf(err, errlen, "%s: a ticket key must be exactly %d "
-			 "bytes", path, TICKETCODE_KEY_LEN);
-		return BK_ERR_INVALID;
+	return key_read_fd(fd, path, key, err, errlen);
+}
+
+bk_err ticketcode_key_read(const char *path, unsigned char key[32], char *err,
+			   size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		int missing = errno == ENOENT;
+		snprintf(err, errlen, "%s: cannot read the ticket key: %s",
+			 path, missing ? "no such file (the kiosk makes it "
+			 "when it issues its first ticket)" : strerror(errno));
+		return missing ? BK_ERR_NOTFOUND : BK_ERR_IO;
 	}
-	close(fd);
-	return BK_OK;
+	return key_read_fd(fd, path, key, err, errlen);
 }
 
 static void mac_of(const unsigned char key[32], const char *msg, size_t len,

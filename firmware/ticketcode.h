@@ -43,6 +43,13 @@ struct ticketcode {
 bk_err ticketcode_key_load(const char *path, unsigned char key[32], char *err,
 			   size_t errlen);
 
+/* Reads an existing key and never creates one (a checker such as kioskctl
+ * ticket verify: a fresh key would call every real ticket forged).
+ * BK_ERR_NOTFOUND when the file does not exist, BK_ERR_IO when it cannot
+ * be read, BK_ERR_INVALID when it has another size. */
+bk_err ticketcode_key_read(const char *path, unsigned char key[32], char *err,
+			   size_t errlen);
+
 /* Writes the payload for tc into out (TICKETCODE_MAX bytes). */
 bk_err ticketcode_make(const unsigned char key[32], const struct ticketcode *tc,
 		       char out[TICKETCODE_MAX]);

@@ -1,5 +1,6 @@
 /* Ticket QR codes: a real ticket verifies; a changed number, day, id, a
- * truncated or foreign code does not; the key file is made once. */
+ * truncated or foreign code does not; the key file is made once, and a
+ * checker's read-only load never makes one. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -111,6 +112,31 @@ static void test_key_file(void)
 	check_rmtree(dir);
 }
 
+/* A checker reads the key and never makes one: a fresh key would call
+ * every real ticket forged. */
+static void test_key_read_only(void)
+{
+	char dir[256], path[300], err[256];
+	unsigned char a[32], b[32];
+	struct stat sb;
+	int fd;
+
+	check_tmpdir(dir);
+	snprintf(path, sizeof path, "%s/ticket.key", dir);
+	CHECK(ticketcode_key_read(path, a, err, sizeof err) == BK_ERR_NOTFOUND);
+	CHECK(strstr(err, path) != NULL);
+	CHECK(stat(path, &sb) < 0); /* not created */
+	REQUIRE(ticketcode_key_load(path, a, err, sizeof err) == BK_OK);
+	REQUIRE(ticketcode_key_read(path, b, err, sizeof err) == BK_OK);
+	CHECK(memcmp(a, b, 32) == 0);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	REQUIRE(fd >= 0);
+	CHECK(write(fd, "short", 5) == 5);
+	close(fd);
+	CHECK(ticketcode_key_read(path, b, err, sizeof err) == BK_ERR_INVALID);
+	check_rmtree(dir);
+}
+
 int main(void)
 {
 	static const struct check_test tests[] = {
@@ -118,6 +144,7 @@ int main(void)
 		{ "forgeries_fail", test_forgeries_fail },
 		{ "make_refuses_bad_fields", test_make_refuses_bad_fields },
 		{ "key_file", test_key_file },
+		{ "key_read_only", test_key_read_only },
 		{ NULL, NULL },
 	};
 	return check_main(tests);
