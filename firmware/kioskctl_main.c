@@ -5,6 +5,7 @@
  *   kioskctl [--config FILE] [--data-dir DIR] [--set K=V]... COMMAND
  *     services [--json]
  *     ticket issue --service ID [--lang L] [--printer URI] [--no-print]
+ *     ticket verify CODE [--json]
  *     queue list [--json]
  *     sync status [--json]
  *     sync retry EVENT-ID
@@ -14,7 +15,8 @@
  *     config check
  *
  * Exit codes: 0 success, 1 operation failed, 2 usage or configuration
- * error.
+ * error. ticket verify: 0 a valid ticket of this site, 1 forged or from
+ * another site, 2 malformed (or no ticket key to check with).
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -31,6 +33,7 @@
 #include "firmware/outbox.h"
 #include "firmware/queue.h"
 #include "firmware/store.h"
+#include "firmware/ticketcode.h"
 #include "firmware/util.h"
 
 struct ctl {
@@ -49,6 +52,8 @@ static void usage(FILE *f)
 	      "  services [--json]            configured services\n"
 	      "  ticket issue --service ID [--lang L] [--printer URI] "
 	      "[--no-print]\n"
+	      "  ticket verify CODE [--json]  check a ticket's QR code "
+	      "payload\n"
 	      "  queue list [--json]          today's waiting tickets\n"
 	      "  sync status [--json]         outbox and printer counts\n"
 	      "  sync retry EVENT-ID          re-queue a dead-lettered event\n"
@@ -181,6 +186,56 @@ static int cmd_ticket_issue(struct ctl *c, int argc, char **argv)
 			"%s\n", t.number, err);
 	printer_close(printer);
 	return 0;
+}
+
+/* Checks a scanned QR payload against this site's ticket key, loaded as
+ * app_ticket_init() does but never created: a new key would call every
+ * real ticket forged. Counter staff will use the same check. */
+static int cmd_ticket_verify(struct ctl *c, const char *code)
+{
+	unsigned char key[TICKETCODE_KEY_LEN];
+	char path[CONFIG_PATH_MAX * 2], err[CONFIG_PATH_MAX * 2 + 128];
+	const char *why = NULL;
+	struct ticketcode tc;
+	bk_err e;
+	int rc;
+
+	if (c->cfg.ticket_key_file[0])
+		snprintf(path, sizeof path, "%s", c->cfg.ticket_key_file);
+	else
+		snprintf(path, sizeof path, "%s/ticket.key", c->cli.data_dir);
+	if (ticketcode_key_read(path, key, err, sizeof err)) {
+		fprintf(stderr, "kioskctl: %s\n", err);
+		return 2;
+	}
+	e = ticketcode_verify(key, code, strlen(code), &tc);
+	util_wipe(key, sizeof key);
+	if (e == BK_OK && strcmp(tc.site_id, c->cfg.site_id))
+		e = BK_ERR_PROTOCOL; /* signed with a key this site shares */
+	if (e == BK_OK) {
+		rc = 0;
+	} else if (e == BK_ERR_PROTOCOL) {
+		rc = 1;
+		why = "not a ticket of this site";
+	} else {
+		rc = 2;
+		why = "not a ticket code (malformed)";
+	}
+	if (c->json && rc == 0)
+		print_json(json_pack("{s:s, s:s, s:s, s:s, s:b}", "number",
+				     tc.number, "day", tc.day, "site_id",
+				     tc.site_id, "ticket_id", tc.ticket_id,
+				     "valid", 1));
+	else if (c->json)
+		print_json(json_pack("{s:n, s:n, s:n, s:n, s:b, s:s}",
+				     "number", "day", "site_id", "ticket_id",
+				     "valid", 0, "error", why));
+	else if (rc == 0)
+		printf("valid ticket %s of %s, site %s, id %s\n", tc.number,
+		       tc.day, tc.site_id, tc.ticket_id);
+	if (why)
+		fprintf(stderr, "kioskctl: %s\n", why);
+	return rc;
 }
 
 static int cmd_queue_list(struct ctl *c)
@@ -455,6 +510,9 @@ int main(int argc, char **argv)
 	else if (!strcmp(argv[1], "ticket") && argc >= 3 &&
 		 !strcmp(argv[2], "issue"))
 		rc = cmd_ticket_issue(&c, argc - 3, argv + 3);
+	else if (!strcmp(argv[1], "ticket") && argc == 4 &&
+		 !strcmp(argv[2], "verify"))
+		rc = cmd_ticket_verify(&c, argv[3]);
 	else if (!strcmp(argv[1], "queue") && argc == 3 &&
 		 !strcmp(argv[2], "list"))
 		rc = cmd_queue_list(&c);
