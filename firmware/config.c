@@ -48,6 +48,9 @@ void config_defaults(struct config *cfg)
 	cfg->sync_backoff_max_ms = 60000;
 	cfg->sync_timeout_s = 30;
 	cfg->store_busy_timeout_ms = 5000;
+	cfg->store_min_free_mb = 200;
+	cfg->store_retention_hours = 0;
+	cfg->sync_pull_interval_s = 300;
 }
 
 static void seterr(char *err, size_t errlen, const char *fmt, ...)
@@ -277,12 +280,21 @@ static const struct keydef keys[] = {
 	NUM("queue.service_minutes", queue_service_minutes, 1, 600),
 	NUM("queue.counters", queue_counters, 1, 100),
 	TXT("backoffice.url", backoffice_url, K_PATH),
+	TXT("backoffice.ca_file", backoffice_ca_file, K_PATH),
+	TXT("backoffice.pins", backoffice_pins, K_PATH),
+	TXT("backoffice.client_cert", backoffice_client_cert, K_PATH),
+	TXT("backoffice.client_key", backoffice_client_key, K_PATH),
+	NUM("backoffice.allow_plain_http", backoffice_allow_plain_http, 0, 1),
+	TXT("backoffice.public_key", backoffice_public_key, K_PATH),
 	NUM("sync.batch_size", sync_batch_size, 1, 1000),
 	NUM("sync.poll_ms", sync_poll_ms, 10, 3600000),
 	NUM("sync.backoff_min_ms", sync_backoff_min_ms, 10, 3600000),
 	NUM("sync.backoff_max_ms", sync_backoff_max_ms, 10, 86400000),
 	NUM("sync.timeout_s", sync_timeout_s, 1, 3600),
 	NUM("store.busy_timeout_ms", store_busy_timeout_ms, 0, 600000),
+	NUM("store.min_free_mb", store_min_free_mb, 0, 1000000),
+	NUM("store.retention_hours", store_retention_hours, 0, 87600),
+	NUM("sync.pull_interval_s", sync_pull_interval_s, 5, 86400),
 };
 
 int config_set(struct config *cfg, const char *key, const char *value,

@@ -79,6 +79,12 @@ struct config {
 
 	/* [backoffice] */
 	char backoffice_url[CONFIG_PATH_MAX]; /* "" = sync disabled */
+	char backoffice_ca_file[CONFIG_PATH_MAX];  /* CA bundle for the server */
+	char backoffice_pins[CONFIG_PATH_MAX];     /* "sha256//A sha256//B" */
+	char backoffice_client_cert[CONFIG_PATH_MAX]; /* kiosk's cert (PEM) */
+	char backoffice_client_key[CONFIG_PATH_MAX];  /* its key (PEM) */
+	int backoffice_allow_plain_http; /* 1: http:// to a non-loopback host */
+	char backoffice_public_key[CONFIG_PATH_MAX]; /* RSA key for JWE (PEM) */
 
 	/* [sync] */
 	int sync_batch_size;          /* events per request, 1..1000; default 100 */
@@ -86,9 +92,12 @@ struct config {
 	int sync_backoff_min_ms;      /* first retry delay; default 500 */
 	int sync_backoff_max_ms;      /* retry delay cap; default 60000 */
 	int sync_timeout_s;           /* whole-request timeout; default 30 */
+	int sync_pull_interval_s;     /* appointments/catalogue; default 300 */
 
 	/* [store] */
 	int store_busy_timeout_ms;    /* default 5000 */
+	int store_min_free_mb;        /* below: no form submissions; 200 */
+	int store_retention_hours;    /* delivered personal data; 0 = at ack */
 
 	struct config_service services[CONFIG_MAX_SERVICES];
 	int n_services;

@@ -4,6 +4,7 @@
  * Schema history (PRAGMA user_version):
  *   0  empty file
  *   1  tickets, outbox, print_jobs, health
+ *   2  appointments, catalogue, sync_state (down-sync cache and cursors)
  * A migration is a list of statements run in one BEGIN IMMEDIATE
  * transaction together with the user_version bump, so a crash leaves the
  * file at the old or the new version, never between.
@@ -69,8 +70,39 @@ static const char *const migration_1[] = {
 	NULL
 };
 
+/* The down-sync cache (docs/sync-protocol.md): today's and future
+ * appointments of the site, the service catalogue, and cursors. An
+ * appointment carries no name: check-in is by booking code. */
+static const char *const migration_2[] = {
+	"CREATE TABLE appointments ("
+	" id TEXT PRIMARY KEY,"              /* back office's id */
+	" process_number TEXT NOT NULL,"     /* printed on the confirmation */
+	" booking_code TEXT NOT NULL,"       /* the short code */
+	" service_id TEXT NOT NULL,"
+	" day TEXT NOT NULL,"                /* local YYYY-MM-DD of the slot */
+	" slot_start_ms INTEGER NOT NULL,"
+	" slot_minutes INTEGER NOT NULL DEFAULT 15,"
+	" status TEXT NOT NULL DEFAULT 'booked'"
+	"  CHECK (status IN ('booked', 'cancelled', 'checked_in')),"
+	" ticket_id TEXT REFERENCES tickets (id),"
+	" updated_ms INTEGER NOT NULL)",
+	"CREATE UNIQUE INDEX appointments_code ON appointments "
+	" (process_number, booking_code)",
+	"CREATE INDEX appointments_day ON appointments (day)",
+	"CREATE TABLE catalogue ("
+	" service_id TEXT PRIMARY KEY,"
+	" letter TEXT NOT NULL,"
+	" name TEXT NOT NULL,"
+	" names TEXT NOT NULL DEFAULT '{}',"  /* JSON: {"en": "..."} */
+	" updated_ms INTEGER NOT NULL)",
+	"CREATE TABLE sync_state ("
+	" key TEXT PRIMARY KEY,"
+	" value TEXT NOT NULL)",
+	NULL
+};
+
 /* migrations[v] takes the schema from version v to v + 1. */
-static const char *const *const migrations[] = { migration_1 };
+static const char *const *const migrations[] = { migration_1, migration_2 };
 
 sqlite3 *store__db(struct store *st)
 {
