@@ -245,9 +245,13 @@ int main(int argc, char **argv)
 		rc = sync_client_create(&cfg, &stop_flag, &sc);
 	}
 	if (rc == BK_ERR_CONFIG) {
-		fprintf(stderr, "buergerkioskd: %s: sync needs backoffice.url, "
-			"kiosk.id and site.id\n", cfg.path[0] ? cfg.path :
-			"configuration");
+		char why[CONFIG_ERR_MAX];
+
+		if (sync_check_config(&cfg, why, sizeof why) == BK_OK)
+			snprintf(why, sizeof why, "backoffice: TLS settings "
+				 "refused by libcurl (see the log)");
+		fprintf(stderr, "buergerkioskd: %s: %s\n", cfg.path[0] ?
+			cfg.path : "configuration", why);
 		code = 2;
 		goto out_curl;
 	}

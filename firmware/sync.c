@@ -5,11 +5,13 @@
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 
+#include "firmware/bolink.h"
 #include "firmware/log.h"
 #include "firmware/outbox.h"
 #include "firmware/syncproto.h"
@@ -18,7 +20,8 @@
 struct sync_client {
 	const struct config *cfg;
 	volatile sig_atomic_t *cancel;
-	CURL *curl;
+	CURLM *multi;
+	CURL *curl;            /* one easy handle, added to multi per request */
 	struct curl_slist *headers;
 	char url[CONFIG_PATH_MAX + 16];
 	char errbuf[CURL_ERROR_SIZE];
@@ -69,13 +72,15 @@ static size_t on_write(char *p, size_t size, size_t n, void *ctx)
 	return size * n;
 }
 
-static int on_progress(void *ctx, curl_off_t dlt, curl_off_t dln,
-		       curl_off_t ult, curl_off_t uln)
+bk_err sync_check_config(const struct config *cfg, char *err, size_t errlen)
 {
-	volatile sig_atomic_t *cancel = ctx;
-
-	(void)dlt, (void)dln, (void)ult, (void)uln;
-	return cancel && *cancel ? 1 : 0;
+	if (!cfg->backoffice_url[0] || !syncproto_is_id(cfg->kiosk_id) ||
+	    !syncproto_is_id(cfg->site_id)) {
+		snprintf(err, errlen, "sync needs backoffice.url, kiosk.id and "
+			 "site.id");
+		return BK_ERR_CONFIG;
+	}
+	return bolink_check(cfg, err, errlen);
 }
 
 bk_err sync_client_create(const struct config *cfg,
@@ -85,14 +90,17 @@ bk_err sync_client_create(const struct config *cfg,
 	struct sync_client *c;
 	size_t ulen = strlen(cfg->backoffice_url);
 	long timeout = cfg->sync_timeout_s > 0 ? cfg->sync_timeout_s : 30;
+	char why[CONFIG_ERR_MAX];
+	bk_err rc;
 
 	*out = NULL;
-	if (!ulen || !syncproto_is_id(cfg->kiosk_id) ||
-	    !syncproto_is_id(cfg->site_id))
-		return BK_ERR_CONFIG;
+	rc = sync_check_config(cfg, why, sizeof why);
+	if (rc != BK_OK)
+		return rc;
 	c = calloc(1, sizeof *c);
 	if (!c)
 		return BK_ERR_NOMEM;
+	rc = BK_ERR_NOMEM;
 	c->cfg = cfg;
 	c->cancel = cancel;
 	c->reply.max = SYNCPROTO_MAX_REPLY;
@@ -101,8 +109,9 @@ bk_err sync_client_create(const struct config *cfg,
 	if (util_fmt(c->url, sizeof c->url, "%.*s/v1/events", (int)ulen,
 		     cfg->backoffice_url) < 0)
 		goto fail;
+	c->multi = curl_multi_init();
 	c->curl = curl_easy_init();
-	if (!c->curl)
+	if (!c->multi || !c->curl)
 		goto fail;
 	c->headers = curl_slist_append(NULL, "Content-Type: application/json");
 	if (!c->headers)
@@ -110,19 +119,19 @@ bk_err sync_client_create(const struct config *cfg,
 	/* no "Expect: 100-continue" round trip before the body */
 	if (!curl_slist_append(c->headers, "Expect:"))
 		goto fail;
+	rc = bolink_setup(c->curl, cfg, why, sizeof why);
+	if (rc != BK_OK) {
+		log_error("sync", "%s", why);
+		goto fail;
+	}
 
 	curl_easy_setopt(c->curl, CURLOPT_URL, c->url);
-	curl_easy_setopt(c->curl, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c->curl, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, c->headers);
 	curl_easy_setopt(c->curl, CURLOPT_USERAGENT, "buergerkioskd/1");
 	curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, c->errbuf);
 	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_write);
 	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &c->reply);
-	curl_easy_setopt(c->curl, CURLOPT_NOPROGRESS, 0L);
-	curl_easy_setopt(c->curl, CURLOPT_XFERINFOFUNCTION, on_progress);
-	curl_easy_setopt(c->curl, CURLOPT_XFERINFODATA, (void *)cancel);
 	curl_easy_setopt(c->curl, CURLOPT_TIMEOUT, timeout);
 	curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT,
 			 timeout < 10 ? timeout : 10L);
@@ -133,7 +142,7 @@ bk_err sync_client_create(const struct config *cfg,
 	return BK_OK;
 fail:
 	sync_client_destroy(c);
-	return BK_ERR_NOMEM;
+	return rc;
 }
 
 void sync_client_destroy(struct sync_client *c)
@@ -142,9 +151,98 @@ void sync_client_destroy(struct sync_client *c)
 		return;
 	if (c->curl)
 		curl_easy_cleanup(c->curl);
+	if (c->multi)
+		curl_multi_cleanup(c->multi);
 	curl_slist_free_all(c->headers);
 	buf_free(&c->reply);
 	free(c);
+}
+
+/* Runs the transfer set up on c->curl through the multi handle until it
+ * is done, or until *c->cancel is set (CURLE_ABORTED_BY_CALLBACK). */
+static CURLcode perform(struct sync_client *c)
+{
+	CURLcode cc = CURLE_FAILED_INIT;
+	int running = 1, done = 0;
+
+	if (curl_multi_add_handle(c->multi, c->curl) != CURLM_OK)
+		return CURLE_FAILED_INIT;
+	while (!done) {
+		CURLMsg *m;
+		int left;
+
+		if (curl_multi_perform(c->multi, &running) != CURLM_OK)
+			break;
+		while ((m = curl_multi_info_read(c->multi, &left))) {
+			if (m->msg == CURLMSG_DONE && m->easy_handle == c->curl) {
+				cc = m->data.result;
+				done = 1;
+			}
+		}
+		if (done || !running)
+			break;
+		if (c->cancel && *c->cancel) {
+			cc = CURLE_ABORTED_BY_CALLBACK;
+			break;
+		}
+		if (curl_multi_poll(c->multi, NULL, 0, SYNC_POLL_SLICE_MS,
+				    NULL) != CURLM_OK)
+			break;
+	}
+	curl_multi_remove_handle(c->multi, c->curl);
+	return cc;
+}
+
+/* Printable ASCII of the back office's {"error":"..."} into out, or "". */
+static void reply_error_text(const struct buf *reply, char *out, size_t len)
+{
+	json_t *j = json_loadb((const char *)reply->data, reply->len, 0, NULL);
+	const char *e = json_string_value(json_object_get(j, "error"));
+	size_t n = 0;
+
+	for (; e && *e && n + 1 < len && n < 120; e++)
+		if (*e >= 0x20 && *e < 0x7f)
+			out[n++] = *e;
+	out[n] = '\0';
+	json_decref(j);
+}
+
+/* A libcurl failure in words for the technician (health, sync status). */
+static void describe_failure(struct sync_client *c, CURLcode cc,
+			     struct post_result *pr)
+{
+	const char *detail = c->errbuf[0] ? c->errbuf : curl_easy_strerror(cc);
+
+	switch (cc) {
+	case CURLE_WRITE_ERROR:
+		pr->err = BK_ERR_PROTOCOL;
+		snprintf(pr->error, sizeof pr->error, "reply too large");
+		break;
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+		pr->err = BK_ERR_NETWORK;
+		snprintf(pr->error, sizeof pr->error,
+			 "back office key does not match the pin");
+		break;
+	case CURLE_PEER_FAILED_VERIFICATION:
+		pr->err = BK_ERR_NETWORK;
+		snprintf(pr->error, sizeof pr->error,
+			 "back office certificate not trusted: %.180s", detail);
+		break;
+	case CURLE_SSL_CERTPROBLEM:
+		pr->err = BK_ERR_CONFIG;
+		snprintf(pr->error, sizeof pr->error,
+			 "client certificate unusable: %.180s", detail);
+		break;
+	case CURLE_ABORTED_BY_CALLBACK:
+		pr->err = BK_ERR_NETWORK;
+		snprintf(pr->error, sizeof pr->error, "request abandoned "
+			 "(stopping)");
+		break;
+	default:
+		pr->err = BK_ERR_NETWORK;
+		snprintf(pr->error, sizeof pr->error, "%s", detail);
+		break;
+	}
 }
 
 /* POSTs body; the reply (capped) is left in c->reply. */
@@ -161,13 +259,9 @@ static void post(struct sync_client *c, const char *body, size_t len,
 	c->errbuf[0] = '\0';
 	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, body);
 	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-	cc = curl_easy_perform(c->curl);
+	cc = perform(c);
 	if (cc != CURLE_OK) {
-		pr->err = cc == CURLE_WRITE_ERROR ? BK_ERR_PROTOCOL
-						  : BK_ERR_NETWORK;
-		snprintf(pr->error, sizeof pr->error, "%s",
-			 cc == CURLE_WRITE_ERROR ? "reply too large"
-			 : c->errbuf[0] ? c->errbuf : curl_easy_strerror(cc));
+		describe_failure(c, cc, pr);
 		return;
 	}
 	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
@@ -318,6 +412,16 @@ static bk_err deliver(struct sync_client *c, struct store *st,
 		}
 		pr.err = BK_ERR_PROTOCOL;
 		snprintf(pr.error, sizeof pr.error, "bad reply: %s", why);
+	} else if (pr.err == BK_OK && pr.status == 403) {
+		char why[128];
+
+		/* the back office refused this kiosk (client certificate):
+		 * its reason helps the technician, and it names no event */
+		reply_error_text(&c->reply, why, sizeof why);
+		pr.err = BK_ERR_PROTOCOL;
+		snprintf(pr.error, sizeof pr.error,
+			 "HTTP 403 from the back office%s%s", why[0] ? ": " : "",
+			 why);
 	} else if (pr.err == BK_OK) {
 		pr.err = pr.status >= 500 ? BK_ERR_NETWORK : BK_ERR_PROTOCOL;
 		snprintf(pr.error, sizeof pr.error, "HTTP %d from the back office",

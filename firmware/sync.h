@@ -23,18 +23,26 @@
  * This module does NOT loop, sleep or handle signals (buergerkioskd does),
  * and it never logs or records event bodies.
  *
+ * The transport is libcurl's multi interface with one easy handle, polled
+ * in short slices so that the cancel flag stops a request within about
+ * SYNC_POLL_SLICE_MS. TLS settings and the URL policy (https://, or
+ * http:// only on loopback) come from bolink.h.
+ *
  * A struct sync_client is used by one thread at a time; it keeps the
- * libcurl handle (and its connection) between rounds.
+ * libcurl handles (and the connection) between rounds.
  */
 #ifndef BK_SYNC_H
 #define BK_SYNC_H
 
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "firmware/config.h"
 #include "firmware/err.h"
 #include "firmware/store.h"
+
+#define SYNC_POLL_SLICE_MS 50
 
 struct sync_client;
 
@@ -49,10 +57,15 @@ struct sync_result {
 	char error[256];   /* text for err; no personal data */
 };
 
+/* Checks what sync_client_create() needs from cfg: backoffice.url,
+ * kiosk.id, site.id and the link policy of bolink.h. BK_OK, or
+ * BK_ERR_CONFIG with a message for the technician in err. */
+bk_err sync_check_config(const struct config *cfg, char *err, size_t errlen);
+
 /* Creates a client for cfg (which must outlive it). cancel, if not NULL,
  * is polled during a request: when it becomes non-zero the request is
  * abandoned and its events deferred as due at once. BK_ERR_CONFIG when
- * cfg has no backoffice_url or kiosk/site id, BK_ERR_NOMEM. */
+ * sync_check_config() refuses cfg, BK_ERR_NOMEM. */
 bk_err sync_client_create(const struct config *cfg,
 			  volatile sig_atomic_t *cancel,
 			  struct sync_client **out);

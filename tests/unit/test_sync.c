@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "firmware/bolink.h"
 #include "firmware/config.h"
 #include "firmware/outbox.h"
 #include "firmware/queue.h"
@@ -55,6 +56,128 @@ static void test_config_needed(void)
 	config_defaults(&cfg);
 	CHECK(sync_client_create(&cfg, NULL, &c) == BK_ERR_CONFIG);
 	CHECK(c == NULL);
+}
+
+static void test_loopback_hosts(void)
+{
+	static const char *const yes[] = {
+		"127.0.0.1", "127.1.2.3", "127.255.255.254", "[::1]", "::1",
+		"localhost", "LOCALHOST", "LocalHost", "[::ffff:127.0.0.1]",
+		"[0:0:0:0:0:0:0:1]",
+	};
+	static const char *const no[] = {
+		"127.0.0.1.nip.io", "localhost.example.org", "128.0.0.1",
+		"10.0.0.1", "192.0.2.1", "126.255.255.255", "[::2]", "[::]",
+		"0.0.0.0", "", "[]", "[::1", "::1]", "local host", "127.0.0.1 ",
+		"[::ffff:10.0.0.1]", "localhost.",
+	};
+
+	for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+		if (!bolink_host_is_loopback(yes[i]))
+			fprintf(stderr, "  not loopback: '%s'\n", yes[i]);
+		CHECK(bolink_host_is_loopback(yes[i]));
+	}
+	for (size_t i = 0; i < sizeof no / sizeof no[0]; i++) {
+		if (bolink_host_is_loopback(no[i]))
+			fprintf(stderr, "  loopback: '%s'\n", no[i]);
+		CHECK(!bolink_host_is_loopback(no[i]));
+	}
+}
+
+/* bolink_check() on cfg with url (and the other [backoffice] keys as set). */
+static bk_err policy(struct config *cfg, const char *url, char *err,
+		     size_t errlen)
+{
+	snprintf(cfg->backoffice_url, sizeof cfg->backoffice_url, "%s", url);
+	err[0] = '\0';
+	return bolink_check(cfg, err, errlen);
+}
+
+#define PIN_A "sha256//" "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+#define PIN_B "sha256//" "n+b/9z0123456789abcdefghijklmnopqrstuvwxyzA="
+
+static void test_url_policy(void)
+{
+	struct config cfg;
+	char err[512], pins[BOLINK_PINS_MAX];
+
+	config_defaults(&cfg);
+	/* plain http: loopback only */
+	CHECK(policy(&cfg, "http://127.0.0.1:8080/", err, sizeof err) == BK_OK);
+	CHECK(policy(&cfg, "http://127.1.2.3/", err, sizeof err) == BK_OK);
+	CHECK(policy(&cfg, "http://[::1]:9/", err, sizeof err) == BK_OK);
+	CHECK(policy(&cfg, "http://LOCALHOST:1/x", err, sizeof err) == BK_OK);
+	CHECK(policy(&cfg, "http://127.0.0.1.nip.io/", err, sizeof err) ==
+	      BK_ERR_CONFIG);
+	CHECK(strstr(err, "127.0.0.1.nip.io") != NULL);
+	CHECK(strstr(err, "allow_plain_http") != NULL);
+	CHECK(policy(&cfg, "http://192.0.2.1:8080/", err, sizeof err) ==
+	      BK_ERR_CONFIG);
+	CHECK(strstr(err, "not a loopback address") != NULL);
+	/* userinfo that looks like loopback is not the host */
+	CHECK(policy(&cfg, "http://127.0.0.1@192.0.2.1/", err, sizeof err) ==
+	      BK_ERR_CONFIG);
+	CHECK(policy(&cfg, "ftp://127.0.0.1/", err, sizeof err) ==
+	      BK_ERR_CONFIG);
+	CHECK(policy(&cfg, "not a url", err, sizeof err) == BK_ERR_CONFIG);
+	cfg.backoffice_allow_plain_http = 1;
+	CHECK(policy(&cfg, "http://192.0.2.1:8080/", err, sizeof err) == BK_OK);
+	cfg.backoffice_allow_plain_http = 0;
+	/* https anywhere */
+	CHECK(policy(&cfg, "https://192.0.2.1/", err, sizeof err) == BK_OK);
+	CHECK(policy(&cfg, "HTTPS://backoffice.example/", err, sizeof err) ==
+	      BK_OK);
+
+	/* pins: one or two, libcurl's syntax */
+	CHECK(bolink_pins("", pins, err, sizeof err) == BK_OK);
+	CHECK_STR(pins, "");
+	CHECK(bolink_pins(PIN_A, pins, err, sizeof err) == BK_OK);
+	CHECK_STR(pins, PIN_A);
+	CHECK(bolink_pins(" " PIN_A "  " PIN_B " ", pins, err, sizeof err) ==
+	      BK_OK);
+	CHECK_STR(pins, PIN_A ";" PIN_B);
+	CHECK(bolink_pins(PIN_A " " PIN_B " " PIN_A, pins, err, sizeof err) ==
+	      BK_ERR_CONFIG);
+	CHECK(bolink_pins("sha256//short=", pins, err, sizeof err) ==
+	      BK_ERR_CONFIG);
+	CHECK(bolink_pins("sha1//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+			  pins, err, sizeof err) == BK_ERR_CONFIG);
+	CHECK(bolink_pins("sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA*A=",
+			  pins, err, sizeof err) == BK_ERR_CONFIG);
+
+	/* pins with plain http would promise what is not there */
+	snprintf(cfg.backoffice_pins, sizeof cfg.backoffice_pins, PIN_A);
+	CHECK(policy(&cfg, "http://127.0.0.1/", err, sizeof err) ==
+	      BK_ERR_CONFIG);
+	CHECK(policy(&cfg, "https://127.0.0.1/", err, sizeof err) == BK_OK);
+	/* client certificate and key as a pair, readable */
+	snprintf(cfg.backoffice_client_cert, sizeof cfg.backoffice_client_cert,
+		 "%s", BK_SOURCE_DIR "/assets/site.conf");
+	CHECK(policy(&cfg, "https://127.0.0.1/", err, sizeof err) ==
+	      BK_ERR_CONFIG);
+	CHECK(strstr(err, "together") != NULL);
+	snprintf(cfg.backoffice_client_key, sizeof cfg.backoffice_client_key,
+		 "/nonexistent/kiosk.key");
+	CHECK(policy(&cfg, "https://127.0.0.1/", err, sizeof err) ==
+	      BK_ERR_CONFIG);
+	CHECK(strstr(err, "client_key") != NULL);
+}
+
+/* sync_client_create() refuses what the policy refuses, with no client. */
+static void test_create_refuses_plain_http(void)
+{
+	struct config cfg;
+	struct sync_client *c = (void *)1;
+	char err[512];
+
+	REQUIRE(config_load(&cfg, BK_SOURCE_DIR "/assets/site.conf", err,
+			    sizeof err) == 0);
+	REQUIRE(config_set(&cfg, "backoffice.url", "http://192.0.2.1:9/", err,
+			   sizeof err) == 0);
+	CHECK(sync_client_create(&cfg, NULL, &c) == BK_ERR_CONFIG);
+	CHECK(c == NULL);
+	CHECK(sync_check_config(&cfg, err, sizeof err) == BK_ERR_CONFIG);
+	CHECK(strstr(err, "192.0.2.1") != NULL);
 }
 
 /* A loopback port with nobody listening. */
@@ -129,6 +252,9 @@ int main(void)
 	static const struct check_test tests[] = {
 		{ "backoff_bounds", test_backoff_bounds },
 		{ "config_needed", test_config_needed },
+		{ "loopback_hosts", test_loopback_hosts },
+		{ "url_policy", test_url_policy },
+		{ "create_refuses_plain_http", test_create_refuses_plain_http },
 		{ "unreachable", test_unreachable },
 		{ NULL, NULL },
 	};
