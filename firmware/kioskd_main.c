@@ -31,6 +31,7 @@
 #include "firmware/config.h"
 #include "firmware/log.h"
 #include "firmware/outbox.h"
+#include "firmware/retention.h"
 #include "firmware/store.h"
 #include "firmware/sync.h"
 
@@ -138,6 +139,7 @@ static int run(struct sync_client *sc, struct store *st,
 	while (!stop_flag) {
 		struct sync_result r;
 		bk_err rc;
+		static int64_t last_purge;
 
 		report_health(st, seen, &n_seen);
 		if (!sc) { /* no back office configured: events wait */
@@ -156,6 +158,11 @@ static int run(struct sync_client *sc, struct store *st,
 		}
 		if (r.loaded)
 			log_round(&r);
+		/* delivered submissions leave the kiosk (retention.h): after
+		 * each delivery, and hourly for retention_hours > 0 */
+		if ((r.delivered || store_now_ms() - last_purge > 3600000) &&
+		    retention_purge(st, cfg, store_now_ms(), NULL) == BK_OK)
+			last_purge = store_now_ms();
 		if (r.loaded && r.deferred < r.loaded)
 			continue; /* progress: more may be due at once */
 		if (once)
