@@ -316,7 +316,7 @@ static bk_err defer_events(struct sync_client *c, struct store *st,
 	return rc;
 }
 
-/* Applies a parsed 200 reply to ev[0..n). */
+/* Applies a parsed 200 (or 422) reply to ev[0..n). */
 static bk_err apply_reply(struct sync_client *c, struct store *st,
 			  const struct outbox_event *ev, int n,
 			  const struct syncproto_reply *r,
@@ -331,14 +331,22 @@ static bk_err apply_reply(struct sync_client *c, struct store *st,
 		goto out;
 	for (int i = 0; i < n; i++) {
 		const char *reason = NULL;
+		char marked[SYNCPROTO_REASON_MAX + 16];
 
 		if (id_in(ev[i].id, r->held, r->n_held)) {
 			held[n_held++] = ev[i].id;
 			continue;
 		}
-		for (int j = 0; j < r->n_rejected && !reason; j++)
-			if (!strcmp(ev[i].id, r->rejected[j].id))
-				reason = r->rejected[j].reason;
+		for (int j = 0; j < r->n_rejected && !reason; j++) {
+			if (strcmp(ev[i].id, r->rejected[j].id))
+				continue;
+			reason = r->rejected[j].reason;
+			if (r->rejected[j].status) { /* "... (422)" */
+				snprintf(marked, sizeof marked, "%s (%d)",
+					 reason, r->rejected[j].status);
+				reason = marked;
+			}
+		}
 		if (!reason) {
 			rest[n_rest++] = ev[i];
 			continue;
@@ -401,7 +409,9 @@ static bk_err deliver(struct sync_client *c, struct store *st,
 		send = used / 2;
 	}
 
-	if (pr.err == BK_OK && pr.status == 200) {
+	/* 422: every event is an id held with another body; the reply
+	 * names them like a 200 does, and they are parked as dead */
+	if (pr.err == BK_OK && (pr.status == 200 || pr.status == 422)) {
 		char why[200];
 		bk_err pe = syncproto_parse_reply((const char *)c->reply.data,
 						  c->reply.len, &reply, why,

@@ -10,6 +10,8 @@
  *   4. apply the answer:
  *        200  held → delivered, rejected → dead with the reason,
  *             ids in neither list → deferred (retried after a backoff);
+ *        422  the same, for a batch of id conflicts only (an id the back
+ *             office holds with a different body): dead, "... (422)";
  *        413  retry at once with the first half of the events; a single
  *             event that is still too large → dead;
  *        anything else (connection refused, timeout, 5xx, other 4xx, a

@@ -230,6 +230,12 @@ static bk_err reply_rejected(json_t *arr, struct syncproto_reply *r,
 			return BK_ERR_PROTOCOL;
 		}
 		memcpy(r->rejected[i].id, id, OUTBOX_ID_LEN);
+		{
+			json_int_t st = json_integer_value(
+				json_object_get(o, "status"));
+			r->rejected[i].status = st >= 100 && st <= 599
+						? (int)st : 0;
+		}
 		copy_printable(r->rejected[i].reason,
 			       sizeof r->rejected[i].reason, reason);
 		if (!r->rejected[i].reason[0])
@@ -588,6 +594,12 @@ bk_err syncproto_build_reply(const struct syncproto_reply *r,
 	for (int i = 0; i < r->n_rejected; i++) {
 		json_t *o = json_pack("{s:s, s:s}", "id", r->rejected[i].id,
 				      "reason", r->rejected[i].reason);
+		if (o && r->rejected[i].status &&
+		    json_object_set_new(o, "status", json_integer(
+			    r->rejected[i].status)) < 0) {
+			json_decref(o);
+			goto out;
+		}
 		if (!o || json_array_append_new(rej, o) < 0)
 			goto out;
 	}

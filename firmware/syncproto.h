@@ -9,9 +9,13 @@
  *     {"protocol":1,"kiosk_id":"K","site_id":"S","events":[B0,B1,...]}
  *
  * where Bi is outbox_event.body exactly as stored at enqueue (never parsed
- * and re-serialised). Reply (200):
+ * and re-serialised). Reply (200, or 422 when every event of the batch
+ * is an id conflict):
  *
- *     {"held":["<id>",...],"rejected":[{"id":"<id>","reason":"..."}]}
+ *     {"held":["<id>",...],"rejected":[{"id":"<id>","reason":"...",
+ *                                       "status":422}]}
+ *
+ * ("status" only on conflicts: the id is held with a different body.)
  *
  * Properties:
  *  1. Pure functions: no I/O, no clocks, no globals; safe on any thread.
@@ -70,6 +74,8 @@ bk_err syncproto_build_request(const char *kiosk_id, const char *site_id,
 struct syncproto_rejected {
 	char id[OUTBOX_ID_LEN];
 	char reason[SYNCPROTO_REASON_MAX]; /* printable ASCII, maybe cut */
+	int status;            /* 422: the id is held with another body; 0:
+				  none given. Sent as "status" when not 0. */
 };
 
 struct syncproto_reply {
