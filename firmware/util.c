@@ -237,6 +237,7 @@ char *buf_take(struct buf *b, size_t *len)
 		buf_free(b);
 		return NULL;
 	}
+	b->data[b->len] = 0; /* an empty buf was never terminated */
 	p = (char *)b->data;
 	if (len)
 		*len = b->len;
