@@ -22,9 +22,11 @@
 #include "firmware/store.h"
 #include "firmware/syncproto.h"
 #include "firmware/util.h"
+#include "sim/backoffice_tls.h"
 
 struct backoffice {
 	struct MHD_Daemon *httpd;
+	struct bo_tls *tls;         /* HTTPS, client checks, request counts */
 	sqlite3 *db;
 	pthread_mutex_t lock;       /* db and the fault counters */
 	int fail_next, drop_replies;
@@ -232,6 +234,42 @@ static int content_is_json(struct MHD_Connection *conn)
 	       (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
+/* With TLS: a request's first call. Answers 403 (and returns 1) when the
+ * client has no verified certificate; every resource but /v1/health
+ * needs one. Nothing of the body has been read at this point. */
+static int refuse_client(struct backoffice *bo, struct MHD_Connection *conn,
+			 const char *url, enum MHD_Result *ret)
+{
+	const char *cn, *why;
+
+	bo_tls_count_request(bo->tls);
+	if (!bo_tls_enabled(bo->tls) || !strcmp(url, "/v1/health") ||
+	    bo_tls_client(bo->tls, conn, &cn, &why) == 0)
+		return 0;
+	log_warn("backoffice", "403: %s", why); /* url: client's bytes */
+	*ret = reply_error(conn, MHD_HTTP_FORBIDDEN, why);
+	return 1;
+}
+
+/* The kiosk may only speak for itself: with TLS, the envelope's kiosk_id
+ * must be its certificate's CN. */
+static int kiosk_matches_certificate(struct backoffice *bo,
+				     struct MHD_Connection *conn,
+				     const char *kiosk_id)
+{
+	const char *cn, *why;
+
+	if (!bo_tls_enabled(bo->tls))
+		return 1;
+	if (bo_tls_client(bo->tls, conn, &cn, &why) == 0 &&
+	    !strcmp(cn, kiosk_id))
+		return 1;
+	log_warn("backoffice", "403: batch for kiosk %s from certificate %s",
+		 kiosk_id, !cn ? "(none)" : syncproto_is_id(cn) ? cn
+		 : "(CN not an id)");
+	return 0;
+}
+
 /* A whole POST /v1/events body has arrived. */
 static enum MHD_Result handle_events(struct backoffice *bo,
 				     struct MHD_Connection *conn,
@@ -272,6 +310,12 @@ static enum MHD_Result handle_events(struct backoffice *bo,
 	if (rc != BK_OK) {
 		log_warn("backoffice", "bad batch: %s", why);
 		ret = reply_error(conn, MHD_HTTP_BAD_REQUEST, why);
+		goto out;
+	}
+	if (!kiosk_matches_certificate(bo, conn, rq.kiosk_id)) {
+		ret = reply_error(conn, MHD_HTTP_FORBIDDEN,
+				  "kiosk_id does not match the client "
+				  "certificate");
 		goto out;
 	}
 	r.held = calloc((size_t)rq.n + 1, sizeof *r.held);
@@ -320,6 +364,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	int is_events = !strcmp(url, "/v1/events");
 
 	(void)version;
+	if (!up) {
+		enum MHD_Result refused;
+
+		if (refuse_client(bo, conn, url, &refused))
+			return refused;
+	}
 	if (!up && !strcmp(url, "/v1/health")) {
 		if (strcmp(method, "GET") && strcmp(method, "HEAD"))
 			return reply_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
@@ -488,6 +538,11 @@ bk_err backoffice_start(const struct backoffice_opts *o,
 	if (!bo)
 		return BK_ERR_NOMEM;
 	pthread_mutex_init(&bo->lock, NULL);
+	rc = bo_tls_create(o->tls_cert, o->tls_key, o->client_ca, &bo->tls, err,
+			   errlen);
+	if (rc != BK_OK)
+		goto fail;
+	flags |= bo_tls_flags(bo->tls);
 	bo->fail_next = o->fail_next;
 	bo->drop_replies = o->drop_replies;
 	rc = open_db(o->data_dir, 0, &bo->db, err, errlen);
@@ -501,6 +556,7 @@ bk_err backoffice_start(const struct backoffice_opts *o,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)64,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, bo,
+		MHD_OPTION_ARRAY, bo_tls_options(bo->tls),
 		MHD_OPTION_END);
 	if (!bo->httpd) {
 		err_set(err, errlen, "--listen %s: cannot bind", o->listen);
@@ -536,6 +592,14 @@ void backoffice_stop(struct backoffice *bo)
 		return;
 	if (bo->httpd)
 		MHD_stop_daemon(bo->httpd);
+	if (bo->tls) {
+		unsigned long nc, nr;
+
+		bo_tls_counts(bo->tls, &nc, &nr);
+		log_info("backoffice", "served %lu requests on %lu connections",
+			 nr, nc);
+		bo_tls_destroy(bo->tls);
+	}
 	sqlite3_close(bo->db);
 	pthread_mutex_destroy(&bo->lock);
 	free(bo);

@@ -18,9 +18,13 @@
  *     drop_replies stores the batch and then closes the connection without
  *     a reply, so the kiosk must retry and the ingest must dedupe.
  *
- * It is NOT a production back office: no TLS here (see the mTLS section of
- * the protocol document), no authentication, one SQLite connection behind
- * a mutex, libmicrohttpd's internal polling thread.
+ *  6. With tls_cert, tls_key and client_ca: HTTPS only, and every request
+ *     but GET /v1/health needs a client certificate issued by client_ca,
+ *     checked by the handler itself (backoffice_tls.h); a batch whose
+ *     kiosk_id is not the certificate's CN is refused whole (403).
+ *
+ * It is NOT a production back office: no revocation checks, one SQLite
+ * connection behind a mutex, libmicrohttpd's internal polling thread.
  */
 #ifndef BK_BACKOFFICE_H
 #define BK_BACKOFFICE_H
@@ -37,6 +41,9 @@ struct backoffice_opts {
 	int allow_remote;         /* bind non-loopback addresses too */
 	int fail_next;            /* answer 503 to this many POSTs */
 	int drop_replies;         /* store, then close without reply, this often */
+	const char *tls_cert;     /* HTTPS: server certificate (PEM), or NULL */
+	const char *tls_key;      /* its key (PEM) */
+	const char *client_ca;    /* CA of the kiosks' client certificates */
 };
 
 /* Opens the database and starts serving. On error returns BK_ERR_CONFIG

@@ -4,9 +4,11 @@
  *
  *   kiosk-backoffice --listen 127.0.0.1:PORT --data-dir DIR
  *                    [--allow-remote] [--fail-next N] [--drop-replies N]
+ *                    [--tls-cert PEM --tls-key PEM --client-ca PEM]
  *   kiosk-backoffice --data-dir DIR --list [--json]
  *
- * Serving prints "listening on http://HOST:PORT" (flushed) once bound, so
+ * Serving prints "listening on http://HOST:PORT" (https:// with the TLS
+ * flags; flushed) once bound, so
  * a test can start it with port 0 and read the port; SIGINT/SIGTERM stop
  * it with exit code 0. Exit codes: 0 ok, 1 runtime error, 2 usage.
  */
@@ -33,6 +35,8 @@ static void usage(FILE *f)
 		"usage: kiosk-backoffice --listen HOST:PORT --data-dir DIR\n"
 		"                        [--allow-remote] [--fail-next N] "
 		"[--drop-replies N]\n"
+		"                        [--tls-cert PEM --tls-key PEM "
+		"--client-ca PEM]\n"
 		"       kiosk-backoffice --data-dir DIR --list [--json]\n");
 }
 
@@ -67,8 +71,8 @@ static int serve(const struct backoffice_opts *o)
 		fprintf(stderr, "kiosk-backoffice: %s\n", err);
 		return rc == BK_ERR_CONFIG ? 2 : 1;
 	}
-	printf("listening on http://%.*s:%d\n", (int)(colon - o->listen),
-	       o->listen, backoffice_port(bo));
+	printf("listening on %s://%.*s:%d\n", o->tls_cert ? "https" : "http",
+	       (int)(colon - o->listen), o->listen, backoffice_port(bo));
 	fflush(stdout);
 	while (!stop_flag) {
 		struct timespec ts = { 0, 50 * 1000000L };
@@ -100,6 +104,12 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--drop-replies") && has) {
 			if (parse_count(argv[++i], &o.drop_replies) < 0)
 				goto bad;
+		} else if (!strcmp(a, "--tls-cert") && has) {
+			o.tls_cert = argv[++i];
+		} else if (!strcmp(a, "--tls-key") && has) {
+			o.tls_key = argv[++i];
+		} else if (!strcmp(a, "--client-ca") && has) {
+			o.client_ca = argv[++i];
 		} else if (!strcmp(a, "--allow-remote")) {
 			o.allow_remote = 1;
 		} else if (!strcmp(a, "--list")) {
