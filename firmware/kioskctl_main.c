@@ -13,6 +13,7 @@
  *     printer status [--printer URI] [--json]
  *     printer test [--printer URI]
  *     config check
+ *     pki demo DIR [--json]
  *
  * Exit codes: 0 success, 1 operation failed, 2 usage or configuration
  * error. ticket verify: 0 a valid ticket of this site, 1 forged or from
@@ -31,6 +32,7 @@
 #include "drivers/printer/printer.h"
 #include "firmware/log.h"
 #include "firmware/outbox.h"
+#include "firmware/pkidemo.h"
 #include "firmware/queue.h"
 #include "firmware/store.h"
 #include "firmware/ticketcode.h"
@@ -62,7 +64,9 @@ static void usage(FILE *f)
 	      "                               ask the printer (DLE EOT)\n"
 	      "  printer test [--printer URI] print a test page\n"
 	      "  config check                 read and check the "
-	      "configuration\n", f);
+	      "configuration\n"
+	      "  pki demo DIR [--json]        throwaway CA, back-office and "
+	      "kiosk certificates\n", f);
 }
 
 static int print_json(json_t *j)
@@ -477,6 +481,44 @@ out:
 	return rc;
 }
 
+/* kioskctl pki demo DIR: see pkidemo.h. Prints what to add to site.conf
+ * and how to start the back office with it. */
+static int cmd_pki_demo(struct ctl *c, const char *dir)
+{
+	struct pkidemo p;
+	char err[CONFIG_ERR_MAX];
+	bk_err e = pkidemo_create(dir, c->cfg.kiosk_id, &p, err, sizeof err);
+
+	if (e != BK_OK) {
+		fprintf(stderr, "kioskctl: pki demo: %s\n", err);
+		return e == BK_ERR_CONFIG ? 2 : 1;
+	}
+	if (c->json)
+		return print_json(json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, "
+			"s:s, s:s, s:i}", "dir", p.dir, "kiosk_id",
+			c->cfg.kiosk_id, "ca_file", p.ca_cert, "server_cert",
+			p.server_cert, "server_key", p.server_key,
+			"client_cert", p.client_cert, "client_key",
+			p.client_key, "pin", p.server_pin, "created",
+			p.created));
+	printf("# Demo certificates in %s (%d new) — throwaway, never for a "
+	       "real town hall.\n"
+	       "# Add to site.conf (PORT: the back office's port):\n"
+	       "[backoffice]\n"
+	       "url = https://127.0.0.1:PORT\n"
+	       "ca_file = %s\n"
+	       "pins = %s\n"
+	       "client_cert = %s\n"
+	       "client_key = %s\n"
+	       "\n"
+	       "# Start the back office with:\n"
+	       "kiosk-backoffice --listen 127.0.0.1:PORT --data-dir DIR "
+	       "--tls-cert %s --tls-key %s --client-ca %s\n",
+	       p.dir, p.created, p.ca_cert, p.server_pin, p.client_cert,
+	       p.client_key, p.server_cert, p.server_key, p.ca_cert);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct ctl c = { 0 };
@@ -524,6 +566,9 @@ int main(int argc, char **argv)
 		rc = cmd_sync_retry(&c, argv[3]);
 	else if (!strcmp(argv[1], "health") && argc == 2)
 		rc = cmd_health(&c);
+	else if (!strcmp(argv[1], "pki") && argc == 4 &&
+		 !strcmp(argv[2], "demo"))
+		rc = cmd_pki_demo(&c, argv[3]);
 	else if (!strcmp(argv[1], "printer") && argc >= 3 &&
 		 !strcmp(argv[2], "status"))
 		rc = cmd_printer_status(&c, argc - 3, argv + 3);
