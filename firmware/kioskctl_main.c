@@ -13,6 +13,8 @@
  *     printer status [--printer URI] [--json]
  *     printer test [--printer URI]
  *     config check
+ *     form submit-demo [--json]
+ *     keys demo DIR
  *     pki demo DIR [--json]
  *
  * Exit codes: 0 success, 1 operation failed, 2 usage or configuration
@@ -30,11 +32,13 @@
 #include "firmware/config.h"
 #include "firmware/i18n.h"
 #include "drivers/printer/printer.h"
+#include "firmware/jwe.h"
 #include "firmware/log.h"
 #include "firmware/outbox.h"
 #include "firmware/pkidemo.h"
 #include "firmware/queue.h"
 #include "firmware/store.h"
+#include "firmware/submission.h"
 #include "firmware/ticketcode.h"
 #include "firmware/util.h"
 
@@ -63,6 +67,10 @@ static void usage(FILE *f)
 	      "  printer status [--printer URI] [--json]\n"
 	      "                               ask the printer (DLE EOT)\n"
 	      "  printer test [--printer URI] print a test page\n"
+	      "  form submit-demo [--json]    submit a demo form "
+	      "(encrypted)\n"
+	      "  keys demo DIR                demo JWE key pair for the "
+	      "back office\n"
 	      "  config check                 read and check the "
 	      "configuration\n"
 	      "  pki demo DIR [--json]        throwaway CA, back-office and "
@@ -519,6 +527,59 @@ static int cmd_pki_demo(struct ctl *c, const char *dir)
 	return 0;
 }
 
+/* kioskctl form submit-demo: a fixed "fundsache" (lost property) form
+ * through the same path as the kiosk's form screen, for the simulator and
+ * the tests. Prints the reference the receipt would show. */
+static int cmd_form_submit_demo(struct ctl *c)
+{
+	struct submission_receipt r;
+	char why[SUBMISSION_ERR_MAX];
+	json_t *answers;
+	bk_err e;
+
+	if (open_store(c) < 0)
+		return 1;
+	answers = json_pack("{s:s, s:s, s:s, s:s, s:s}",
+			    "item", "Schwarzer Regenschirm",
+			    "place", "Wartebereich, Erdgeschoss",
+			    "found_on", "2026-11-25",
+			    "finder_name", "Erika Mustermann",
+			    "finder_phone", "0151 23456789");
+	if (!answers)
+		return 1;
+	e = submission_submit(c->st, &c->cfg, "fundsache", answers, &r, why,
+			      sizeof why);
+	json_decref(answers);
+	if (e != BK_OK) {
+		fprintf(stderr, "kioskctl: form not taken: %s\n", why);
+		return e == BK_ERR_CONFIG ? 2 : 1;
+	}
+	if (c->json)
+		return print_json(json_pack("{s:s, s:s, s:s}", "reference",
+					    r.reference, "event_id",
+					    r.event_id, "form_id",
+					    "fundsache"));
+	printf("%s\n", r.reference);
+	return 0;
+}
+
+/* kioskctl keys demo DIR: the back office's JWE key pair (jwe.h). */
+static int cmd_keys_demo(const char *dir)
+{
+	char err[CONFIG_ERR_MAX];
+
+	if (jwe_demo_keys(dir, err, sizeof err) != BK_OK) {
+		fprintf(stderr, "kioskctl: keys demo: %s\n", err);
+		return 1;
+	}
+	printf("# Demo JWE key pair in %s (RSA-3072) — throwaway.\n"
+	       "# site.conf:  [backoffice] public_key = "
+	       "%s/backoffice-public.pem\n"
+	       "# back office: kiosk-backoffice ... --private-key "
+	       "%s/backoffice-private.pem\n", dir, dir, dir);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct ctl c = { 0 };
@@ -566,6 +627,12 @@ int main(int argc, char **argv)
 		rc = cmd_sync_retry(&c, argv[3]);
 	else if (!strcmp(argv[1], "health") && argc == 2)
 		rc = cmd_health(&c);
+	else if (!strcmp(argv[1], "form") && argc == 3 &&
+		 !strcmp(argv[2], "submit-demo"))
+		rc = cmd_form_submit_demo(&c);
+	else if (!strcmp(argv[1], "keys") && argc == 4 &&
+		 !strcmp(argv[2], "demo"))
+		rc = cmd_keys_demo(argv[3]);
 	else if (!strcmp(argv[1], "pki") && argc == 4 &&
 		 !strcmp(argv[2], "demo"))
 		rc = cmd_pki_demo(&c, argv[3]);

@@ -3,7 +3,6 @@
  * docs/sync-protocol.md.
  */
 #include "sim/backoffice.h"
-#include "sim/backoffice_appts.h"
 
 #include <arpa/inet.h>
 #include <jansson.h>
@@ -19,16 +18,19 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include "firmware/jwe.h"
 #include "firmware/log.h"
 #include "firmware/store.h"
 #include "firmware/syncproto.h"
 #include "firmware/util.h"
+#include "sim/backoffice_forms.h"
 #include "sim/backoffice_tls.h"
 
 struct backoffice {
 	struct MHD_Daemon *httpd;
 	struct bo_tls *tls;         /* HTTPS, client checks, request counts */
 	sqlite3 *db;
+	json_t *jwk;                /* --private-key: opens submissions */
 	pthread_mutex_t lock;       /* db and the fault counters */
 	int fail_next, drop_replies;
 	int port;
@@ -44,6 +46,7 @@ struct upload {
  * Grows with the kiosk's event types (docs/sync-protocol.md). */
 static const char *const known_types[] = {
 	"ticket.issued",
+	"form.submitted",
 	NULL,
 };
 
@@ -87,20 +90,57 @@ static int type_known(const char *type)
 
 /* ---- ingest -------------------------------------------------------- */
 
-/* Stores one acceptable event. Sets *reason when the id is already held
- * for another kiosk (a colliding or forged id). */
-static int store_event(sqlite3 *db, const struct syncproto_request *rq,
+/* Stores one acceptable event, or finds it held. Sets *reason when the
+ * id is already held with a different body (*status 422: another kiosk's
+ * event, or this kiosk's changed bytes) or when a submission does not
+ * open (bo_forms_open). A new form.submitted is decrypted first, with a
+ * private key, and its plaintext stored beside it. */
+static int store_event(struct backoffice *bo,
+		       const struct syncproto_request *rq,
 		       const struct syncproto_event *e, const char *now,
-		       const char **reason)
+		       const char **reason, int *status)
 {
 	static const char ins[] =
-		"INSERT OR IGNORE INTO events (id, kiosk_id, site_id, type,"
+		"INSERT INTO events (id, kiosk_id, site_id, type,"
 		" number, created_at, received_at, raw)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+	sqlite3 *db = bo->db;
 	sqlite3_stmt *s = NULL;
-	int rc = -1;
+	struct bo_form form = { 0 };
+	int is_form = !strcmp(e->type, "form.submitted");
+	int rc = -1, step;
 
 	*reason = NULL;
+	*status = 0;
+	if (sqlite3_prepare_v2(db, "SELECT kiosk_id, raw FROM events"
+			       " WHERE id = ?1", -1, &s, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_text(s, 1, e->id, -1, SQLITE_STATIC);
+	step = sqlite3_step(s);
+	if (step == SQLITE_ROW) {
+		const void *raw = sqlite3_column_blob(s, 1);
+		size_t len = (size_t)sqlite3_column_bytes(s, 1);
+
+		/* idempotent: the same bytes are the original answer */
+		if (strcmp((const char *)sqlite3_column_text(s, 0),
+			   e->kiosk_id)) {
+			*reason = "id already held for another kiosk";
+			*status = 422;
+		} else if (len != e->raw_len || memcmp(raw, e->raw, len)) {
+			*reason = "id already held with a different body";
+			*status = 422;
+		}
+		rc = 0;
+		goto out;
+	}
+	if (step != SQLITE_DONE)
+		goto out;
+	sqlite3_finalize(s);
+	s = NULL;
+	if (is_form && bo_forms_open(bo->jwk, e, &form, reason) < 0) {
+		rc = 0; /* rejected: stays dead-lettered on the kiosk */
+		goto out;
+	}
 	if (sqlite3_prepare_v2(db, ins, -1, &s, NULL) != SQLITE_OK)
 		goto out;
 	sqlite3_bind_text(s, 1, e->id, -1, SQLITE_STATIC);
@@ -113,21 +153,11 @@ static int store_event(sqlite3 *db, const struct syncproto_request *rq,
 	sqlite3_bind_text(s, 8, e->raw, (int)e->raw_len, SQLITE_STATIC);
 	if (sqlite3_step(s) != SQLITE_DONE)
 		goto out;
-	if (sqlite3_changes(db) == 0) {
-		sqlite3_finalize(s);
-		s = NULL;
-		if (sqlite3_prepare_v2(db,
-				       "SELECT kiosk_id FROM events WHERE id = ?1",
-				       -1, &s, NULL) != SQLITE_OK)
-			goto out;
-		sqlite3_bind_text(s, 1, e->id, -1, SQLITE_STATIC);
-		if (sqlite3_step(s) != SQLITE_ROW)
-			goto out;
-		if (strcmp((const char *)sqlite3_column_text(s, 0), e->kiosk_id))
-			*reason = "id already held for another kiosk";
-	}
+	if (is_form && bo_forms_store(db, e, &form, now) < 0)
+		goto out;
 	rc = 0;
 out:
+	bo_form_free(&form);
 	sqlite3_finalize(s);
 	return rc;
 }
@@ -168,6 +198,7 @@ static int ingest(struct backoffice *bo, const struct syncproto_request *rq,
 	for (int i = 0; i < rq->n; i++) {
 		const struct syncproto_event *e = &rq->ev[i];
 		const char *reason = NULL;
+		int status = 0;
 
 		if (e->reject[0]) {
 			add_rejected(r, e->id, e->reject);
@@ -177,10 +208,12 @@ static int ingest(struct backoffice *bo, const struct syncproto_request *rq,
 			add_rejected(r, e->id, "unknown event type");
 			continue;
 		}
-		if (store_event(bo->db, rq, e, now, &reason) < 0)
+		if (store_event(bo, rq, e, now, &reason, &status) < 0)
 			goto fail;
-		if (reason)
+		if (reason) {
 			add_rejected(r, e->id, reason);
+			r->rejected[r->n_rejected - 1].status = status;
+		}
 		else
 			memcpy(r->held[r->n_held++], e->id, OUTBOX_ID_LEN);
 	}
@@ -196,6 +229,64 @@ fail:
 }
 
 /* ---- HTTP ---------------------------------------------------------- */
+
+/* A batch whose every event is an id conflict is answered 422 (with the
+ * usual reply body), so that it also shows as such in HTTP logs. */
+static int only_conflicts(const struct syncproto_reply *r)
+{
+	if (r->n_held || !r->n_rejected)
+		return 0;
+	for (int i = 0; i < r->n_rejected; i++)
+		if (r->rejected[i].status != 422)
+			return 0;
+	return 1;
+}
+
+/* GET / : the technicians' read-only page (backoffice_forms.h). */
+static enum MHD_Result serve_page(struct backoffice *bo,
+				  struct MHD_Connection *conn,
+				  const char *method)
+{
+	struct MHD_Response *resp;
+	struct buf page = { .max = (size_t)8 << 20 };
+	enum MHD_Result ret;
+	bk_err rc;
+
+	if (strcmp(method, "GET") && strcmp(method, "HEAD")) {
+		static const char use_get[] = "{\"error\":\"use GET\"}";
+		resp = MHD_create_response_from_buffer(sizeof use_get - 1,
+			(void *)use_get, MHD_RESPMEM_PERSISTENT);
+		if (!resp)
+			return MHD_NO;
+		MHD_add_response_header(resp, "Content-Type",
+					"application/json");
+		ret = MHD_queue_response(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
+					 resp);
+		MHD_destroy_response(resp);
+		return ret;
+	}
+	pthread_mutex_lock(&bo->lock);
+	rc = bo_forms_page(bo->db, &page);
+	pthread_mutex_unlock(&bo->lock);
+	if (rc != BK_OK) {
+		buf_free(&page);
+		return MHD_NO;
+	}
+	resp = MHD_create_response_from_buffer(page.len, page.data,
+					       MHD_RESPMEM_MUST_COPY);
+	buf_free(&page);
+	if (!resp)
+		return MHD_NO;
+	MHD_add_response_header(resp, "Content-Type",
+				"text/html; charset=utf-8");
+	MHD_add_response_header(resp, "Content-Security-Policy",
+				"default-src 'none'; style-src 'unsafe-inline'");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	ret = MHD_queue_response(conn, MHD_HTTP_OK, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
 
 static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status,
 			     const char *body)
@@ -347,7 +438,8 @@ static enum MHD_Result handle_events(struct backoffice *bo,
 		ret = reply_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "memory");
 		goto out;
 	}
-	ret = reply(conn, MHD_HTTP_OK, (const char *)out.data);
+	ret = reply(conn, only_conflicts(&r) ? 422 : MHD_HTTP_OK,
+		    (const char *)out.data);
 out:
 	buf_free(&out);
 	syncproto_reply_free(&r);
@@ -371,15 +463,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		if (refuse_client(bo, conn, url, &refused))
 			return refused;
 	}
+	if (!up && !strcmp(url, "/"))
+		return serve_page(bo, conn, method);
 	if (!up && !strcmp(url, "/v1/health")) {
 		if (strcmp(method, "GET") && strcmp(method, "HEAD"))
 			return reply_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
 					   "use GET");
 		return reply(conn, MHD_HTTP_OK, "{\"ok\":true}");
 	}
-	if (!up && backoffice_appts_route(url))
-		return backoffice_appts_handle(bo->db, &bo->lock, conn, url,
-					       method);
 	if (!up && !is_events)
 		return reply_error(conn, MHD_HTTP_NOT_FOUND, "no such resource");
 	if (!up && strcmp(method, "POST"))
@@ -506,7 +597,8 @@ static bk_err open_db(const char *dir, int readonly, sqlite3 **out, char *err,
 		goto fail;
 	}
 	sqlite3_busy_timeout(*out, 5000);
-	if (!readonly && sqlite3_exec(*out, schema, NULL, NULL, NULL) != SQLITE_OK) {
+	if (!readonly && (sqlite3_exec(*out, schema, NULL, NULL, NULL) !=
+			  SQLITE_OK || bo_forms_schema(*out) < 0)) {
 		err_set(err, errlen, "%s: %s", path, sqlite3_errmsg(*out));
 		goto fail;
 	}
@@ -551,6 +643,9 @@ bk_err backoffice_start(const struct backoffice_opts *o,
 	bo->drop_replies = o->drop_replies;
 	rc = open_db(o->data_dir, 0, &bo->db, err, errlen);
 	if (rc != BK_OK)
+		goto fail;
+	if (o->private_key &&
+	    (rc = jwe_key_load(o->private_key, 1, &bo->jwk, err, errlen)))
 		goto fail;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
@@ -605,6 +700,7 @@ void backoffice_stop(struct backoffice *bo)
 		bo_tls_destroy(bo->tls);
 	}
 	sqlite3_close(bo->db);
+	json_decref(bo->jwk);
 	pthread_mutex_destroy(&bo->lock);
 	free(bo);
 }
@@ -670,6 +766,23 @@ bk_err backoffice_list(const char *data_dir, int json, FILE *f, char *err,
 out:
 	json_decref(arr);
 	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return rc;
+}
+
+bk_err backoffice_show(const char *data_dir, const char *id, FILE *f,
+		       char *err, size_t errlen)
+{
+	sqlite3 *db = NULL;
+	bk_err rc = open_db(data_dir, 1, &db, err, errlen);
+
+	if (rc != BK_OK)
+		return rc;
+	rc = bo_forms_show(db, id, f);
+	if (rc == BK_ERR_NOTFOUND)
+		err_set(err, errlen, "no event %s held", id);
+	else if (rc != BK_OK)
+		err_set(err, errlen, "%s", sqlite3_errmsg(db));
 	sqlite3_close(db);
 	return rc;
 }

@@ -5,11 +5,13 @@
  *
  *   POST /v1/events   ingest a batch; idempotent by event id
  *   GET  /v1/health   {"ok":true}
+ *   GET  /            read-only HTML list of received events (technicians)
  *
  * Properties:
  *  1. Events live in DIR/backoffice.db (SQLite, WAL, synchronous=FULL),
  *     one row per event id with the event's bytes exactly as received.
- *     INSERT OR IGNORE by id: a batch sent twice is held once.
+ *     A batch sent twice is held once; an id held with different bytes
+ *     is rejected with status 422 (docs/sync-protocol.md).
  *  2. An id is reported "held" only after the transaction that stored it
  *     has committed, so a reply never claims more than the disk holds.
  *  3. Request bodies are capped at SYNCPROTO_MAX_BODY while they arrive.
@@ -41,6 +43,7 @@ struct backoffice_opts {
 	int allow_remote;         /* bind non-loopback addresses too */
 	int fail_next;            /* answer 503 to this many POSTs */
 	int drop_replies;         /* store, then close without reply, this often */
+	const char *private_key;  /* PEM: decrypts form submissions, or NULL */
 	const char *tls_cert;     /* HTTPS: server certificate (PEM), or NULL */
 	const char *tls_key;      /* its key (PEM) */
 	const char *client_ca;    /* CA of the kiosks' client certificates */
@@ -64,5 +67,11 @@ void backoffice_stop(struct backoffice *bo);
  * number, created_at, received_at and the event itself. */
 bk_err backoffice_list(const char *data_dir, int json, FILE *f, char *err,
 		       size_t errlen);
+
+/* Writes one held event as JSON with, when it was decrypted, its
+ * submission (reference, form_id, plaintext). BK_ERR_NOTFOUND if the id
+ * is not held. For tests and technicians with access to the database. */
+bk_err backoffice_show(const char *data_dir, const char *id, FILE *f,
+		       char *err, size_t errlen);
 
 #endif

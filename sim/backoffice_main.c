@@ -5,7 +5,9 @@
  *   kiosk-backoffice --listen 127.0.0.1:PORT --data-dir DIR
  *                    [--allow-remote] [--fail-next N] [--drop-replies N]
  *                    [--tls-cert PEM --tls-key PEM --client-ca PEM]
+ *                    [--private-key PEM]
  *   kiosk-backoffice --data-dir DIR --list [--json]
+ *   kiosk-backoffice --data-dir DIR --show EVENT-ID
  *
  * Serving prints "listening on http://HOST:PORT" (https:// with the TLS
  * flags; flushed) once bound, so
@@ -19,7 +21,6 @@
 #include <time.h>
 
 #include "sim/backoffice.h"
-#include "sim/backoffice_appts.h"
 #include "firmware/log.h"
 
 static volatile sig_atomic_t stop_flag;
@@ -38,7 +39,9 @@ static void usage(FILE *f)
 		"[--drop-replies N]\n"
 		"                        [--tls-cert PEM --tls-key PEM "
 		"--client-ca PEM]\n"
-		"       kiosk-backoffice --data-dir DIR --list [--json]\n");
+		"                        [--private-key PEM]\n"
+		"       kiosk-backoffice --data-dir DIR --list [--json]\n"
+		"       kiosk-backoffice --data-dir DIR --show EVENT-ID\n");
 }
 
 static int parse_count(const char *s, int *out)
@@ -88,13 +91,10 @@ int main(int argc, char **argv)
 {
 	struct backoffice_opts o = { 0 };
 	int list = 0, json = 0;
-	int code;
+	const char *show = NULL;
 	char err[512];
 
 	log_init("kiosk-backoffice", LOG_INFO);
-	/* --seed-demo, --cancel, --move: backoffice_appts.h */
-	if ((code = backoffice_appts_main(argc, argv)) >= 0)
-		return code;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		int has = i + 1 < argc;
@@ -117,6 +117,10 @@ int main(int argc, char **argv)
 			o.client_ca = argv[++i];
 		} else if (!strcmp(a, "--allow-remote")) {
 			o.allow_remote = 1;
+		} else if (!strcmp(a, "--private-key") && has) {
+			o.private_key = argv[++i];
+		} else if (!strcmp(a, "--show") && has) {
+			show = argv[++i];
 		} else if (!strcmp(a, "--list")) {
 			list = 1;
 		} else if (!strcmp(a, "--json")) {
@@ -128,7 +132,15 @@ int main(int argc, char **argv)
 			goto bad;
 		}
 	}
-	if (!o.data_dir || (list == !!o.listen) || (json && !list))
+	if (show && !list && !o.listen) {
+		if (backoffice_show(o.data_dir, show, stdout, err, sizeof err)
+		    != BK_OK) {
+			fprintf(stderr, "kiosk-backoffice: %s\n", err);
+			return 1;
+		}
+		return 0;
+	}
+	if (!o.data_dir || show || (list == !!o.listen) || (json && !list))
 		goto bad;
 	if (list) {
 		if (backoffice_list(o.data_dir, json, stdout, err, sizeof err)
