@@ -9,6 +9,8 @@
  *     queue list [--json]
  *     sync status [--json]
  *     sync retry EVENT-ID
+ *     appointments list [--json]
+ *     appointments pull
  *     health [--json]
  *     printer status [--printer URI] [--json]
  *     printer test [--printer URI]
@@ -21,6 +23,7 @@
  * error. ticket verify: 0 a valid ticket of this site, 1 forged or from
  * another site, 2 malformed (or no ticket key to check with).
  */
+#include <curl/curl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,8 +31,10 @@
 #include <time.h>
 
 #include "firmware/app_ticket.h"
+#include "firmware/appointments.h"
 #include "firmware/cli.h"
 #include "firmware/config.h"
+#include "firmware/downsync.h"
 #include "firmware/i18n.h"
 #include "drivers/printer/printer.h"
 #include "firmware/jwe.h"
@@ -63,6 +68,9 @@ static void usage(FILE *f)
 	      "  queue list [--json]          today's waiting tickets\n"
 	      "  sync status [--json]         outbox and printer counts\n"
 	      "  sync retry EVENT-ID          re-queue a dead-lettered event\n"
+	      "  appointments list [--json]   today's cached appointments\n"
+	      "  appointments pull            pull appointments and the "
+	      "catalogue now\n"
 	      "  health [--json]              last state of each component\n"
 	      "  printer status [--printer URI] [--json]\n"
 	      "                               ask the printer (DLE EOT)\n"
@@ -580,6 +588,93 @@ static int cmd_keys_demo(const char *dir)
 	return 0;
 }
 
+/* Today's cached appointments. The booking code is not personal data,
+ * but a technician has no use for it: masked except for its last two
+ * characters, shown whole only with --json (for scripts and tests). */
+static int cmd_appointments_list(struct ctl *c)
+{
+	static struct appointment list[2048];
+	json_t *arr = c->json ? json_array() : NULL;
+	int n = 0;
+
+	if (open_store(c) < 0 ||
+	    appointments_list_day(c->st, NULL, list, 2048, &n)) {
+		json_decref(arr);
+		return 1;
+	}
+	for (int i = 0; i < n; i++) {
+		const struct appointment *a = &list[i];
+		char when[32], masked[DOWNSYNC_PROTO_CODE_MAX];
+		size_t len = strlen(a->booking_code);
+		time_t t = (time_t)(a->slot_start_ms / 1000);
+		struct tm tm;
+
+		if (arr) {
+			store_format_time(a->slot_start_ms, when);
+			json_array_append_new(arr, json_pack(
+				"{s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s}",
+				"id", a->id, "slot_start", when, "service_id",
+				a->service_id, "process_number",
+				a->process_number, "booking_code",
+				a->booking_code, "slot_minutes",
+				a->slot_minutes, "status", a->status,
+				"day", a->day));
+			continue;
+		}
+		localtime_r(&t, &tm);
+		strftime(when, sizeof when, "%H:%M", &tm);
+		for (size_t k = 0; k < len; k++)
+			masked[k] = k + 2 < len ? '*' : a->booking_code[k];
+		masked[len] = '\0';
+		printf("%s  %-24s %-8s %-7s %3d min  %s\n", when, a->service_id,
+		       a->process_number, masked, a->slot_minutes, a->status);
+	}
+	if (arr)
+		return print_json(arr);
+	if (n == 0)
+		printf("no appointments cached for today\n");
+	return 0;
+}
+
+/* One pull now, as buergerkioskd does it; exit 0 only when it all went
+ * through. */
+static int cmd_appointments_pull(struct ctl *c)
+{
+	struct downsync *d = NULL;
+	struct downsync_result r;
+	int rc = 1;
+
+	if (open_store(c) < 0)
+		return 1;
+	if (!c->cfg.backoffice_url[0]) {
+		fprintf(stderr, "kioskctl: no backoffice.url configured\n");
+		return 1;
+	}
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return 1;
+	if (downsync_create(&c->cfg, NULL, &d) != BK_OK) {
+		fprintf(stderr, "kioskctl: cannot set up the link to %s\n",
+			c->cfg.backoffice_url);
+		goto out;
+	}
+	if (downsync_run_once(d, c->st, &r) != BK_OK) {
+		fprintf(stderr, "kioskctl: store error while pulling\n");
+		goto out;
+	}
+	if (r.err != BK_OK) {
+		fprintf(stderr, "kioskctl: pull stopped: %s\n", r.error);
+		goto out;
+	}
+	printf("pulled %d appointments in %d pages%s, %d removed, catalogue "
+	       "%s\n", r.stored, r.pages, r.more ? " (more to come)" : "",
+	       r.removed, r.catalogue == 1 ? "updated" : "unchanged");
+	rc = 0;
+out:
+	downsync_destroy(d);
+	curl_global_cleanup();
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct ctl c = { 0 };
@@ -625,6 +720,12 @@ int main(int argc, char **argv)
 	else if (!strcmp(argv[1], "sync") && argc == 4 &&
 		 !strcmp(argv[2], "retry"))
 		rc = cmd_sync_retry(&c, argv[3]);
+	else if (!strcmp(argv[1], "appointments") && argc == 3 &&
+		 !strcmp(argv[2], "list"))
+		rc = cmd_appointments_list(&c);
+	else if (!strcmp(argv[1], "appointments") && argc == 3 &&
+		 !strcmp(argv[2], "pull"))
+		rc = cmd_appointments_pull(&c);
 	else if (!strcmp(argv[1], "health") && argc == 2)
 		rc = cmd_health(&c);
 	else if (!strcmp(argv[1], "form") && argc == 3 &&

@@ -27,17 +27,21 @@
 #include <string.h>
 #include <time.h>
 
+#include "firmware/appointments.h"
 #include "firmware/cli.h"
 #include "firmware/config.h"
+#include "firmware/downsync.h"
 #include "firmware/log.h"
 #include "firmware/outbox.h"
 #include "firmware/retention.h"
 #include "firmware/store.h"
 #include "firmware/sync.h"
+#include "firmware/util.h"
 
 #define SLICE_MS 50
 
 static volatile sig_atomic_t stop_flag;
+static struct downsync *downsync; /* NULL without a back office */
 
 static void on_signal(int sig)
 {
@@ -129,6 +133,40 @@ static void report_health(struct store *st, struct health_seen *seen,
 	}
 }
 
+/* Down-sync between delivery rounds (downsync.h): appointments of past
+ * days purged at start and at each day change; a pull at start and every
+ * sync.pull_interval_s (at once again while the back office has more). A
+ * failure is logged and recorded in health; the cache keeps answering. */
+static void downsync_tick(struct store *st, const struct config *cfg)
+{
+	static char purged[11];
+	static int64_t next_pull;
+	struct downsync_result r;
+	char today[11];
+	int n = 0;
+
+	appointments_local_day(store_now_ms(), today);
+	if (strcmp(today, purged) &&
+	    appointments_purge_before(st, NULL, &n) == BK_OK) {
+		if (n)
+			log_info("downsync", "purged %d appointments of past "
+				 "days", n);
+		memcpy(purged, today, sizeof purged);
+	}
+	if (!downsync || util_mono_ms() < next_pull)
+		return;
+	if (downsync_run_once(downsync, st, &r) != BK_OK)
+		log_error("downsync", "pull failed: store error");
+	else if (r.err != BK_OK)
+		log_warn("downsync", "pull stopped: %s", r.error);
+	else if (r.stored || r.removed || r.catalogue == 1)
+		log_info("downsync", "%d appointments in %d pages, %d removed, "
+			 "catalogue %s", r.stored, r.pages, r.removed,
+			 r.catalogue == 1 ? "updated" : "unchanged");
+	next_pull = util_mono_ms() + (r.more && r.err == BK_OK ? 0
+		    : (int64_t)cfg->sync_pull_interval_s * 1000);
+}
+
 /* Rounds until nothing is due (--once) or a signal. */
 static int run(struct sync_client *sc, struct store *st,
 	       const struct config *cfg, int once)
@@ -142,6 +180,7 @@ static int run(struct sync_client *sc, struct store *st,
 		static int64_t last_purge;
 
 		report_health(st, seen, &n_seen);
+		downsync_tick(st, cfg);
 		if (!sc) { /* no back office configured: events wait */
 			if (once)
 				return 0;
@@ -250,6 +289,9 @@ int main(int argc, char **argv)
 		rc = BK_OK;
 	} else {
 		rc = sync_client_create(&cfg, &stop_flag, &sc);
+		if (rc == BK_OK &&
+		    downsync_create(&cfg, &stop_flag, &downsync) != BK_OK)
+			log_warn("downsync", "appointments are not pulled");
 	}
 	if (rc == BK_ERR_CONFIG) {
 		char why[CONFIG_ERR_MAX];
@@ -287,6 +329,7 @@ int main(int argc, char **argv)
 		 (long long)counts.dead);
 	code = counts.pending ? 3 : 0;
 out_curl:
+	downsync_destroy(downsync);
 	sync_client_destroy(sc);
 	curl_global_cleanup();
 out:
