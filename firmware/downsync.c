@@ -223,7 +223,7 @@ static void fail_with(struct downsync_result *res, bk_err e,
 		      const char *what, const char *why)
 {
 	res->err = e;
-	snprintf(res->error, sizeof res->error, "%s: %s", what, why);
+	snprintf(res->error, sizeof res->error, "%.40s: %.200s", what, why);
 }
 
 /* Step 1. BK_OK unless the store failed. */
