@@ -3,6 +3,7 @@
  * docs/sync-protocol.md.
  */
 #include "sim/backoffice.h"
+#include "sim/backoffice_appts.h"
 
 #include <arpa/inet.h>
 #include <jansson.h>
@@ -471,6 +472,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 					   "use GET");
 		return reply(conn, MHD_HTTP_OK, "{\"ok\":true}");
 	}
+	if (!up && backoffice_appts_route(url))
+		return backoffice_appts_handle(bo->db, &bo->lock, conn, url,
+					       method);
 	if (!up && !is_events)
 		return reply_error(conn, MHD_HTTP_NOT_FOUND, "no such resource");
 	if (!up && strcmp(method, "POST"))

@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "sim/backoffice.h"
+#include "sim/backoffice_appts.h"
 #include "firmware/log.h"
 
 static volatile sig_atomic_t stop_flag;
@@ -92,9 +93,13 @@ int main(int argc, char **argv)
 	struct backoffice_opts o = { 0 };
 	int list = 0, json = 0;
 	const char *show = NULL;
+	int code;
 	char err[512];
 
 	log_init("kiosk-backoffice", LOG_INFO);
+	/* --seed-demo, --cancel, --move: backoffice_appts.h */
+	if ((code = backoffice_appts_main(argc, argv)) >= 0)
+		return code;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		int has = i + 1 < argc;
