@@ -163,4 +163,6 @@ BEFORE=$(kdb "SELECT count(*) FROM appointments")
 	fail "purge removed more than yesterday's row"
 grep -q "purged 1 appointments of past days" "$TMP/kioskd.log" ||
 	fail "purge not logged"
+kill -TERM "$BO_PID"
+wait "$BO_PID" || fail "kiosk-backoffice exited $? on SIGTERM"
 echo "ok: down-sync"
