@@ -56,8 +56,11 @@ bk_err outbox_next_batch(struct store *st, int max, int64_t now_ms,
 	out->ev = calloc((size_t)max, sizeof *out->ev);
 	if (!out->ev)
 		return BK_ERR_NOMEM;
+	/* In seq order straight from the index, stopping after max rows:
+	 * the planner would otherwise sort every pending row first. */
 	e = store__prepare(st,
 		"SELECT seq, id, type, body, attempts FROM outbox "
+		"INDEXED BY outbox_order "
 		"WHERE state = 'pending' AND next_attempt_ms <= ?1 "
 		"ORDER BY seq LIMIT ?2", &q);
 	if (e)

@@ -5,6 +5,8 @@
  *   0  empty file
  *   1  tickets, outbox, print_jobs, health
  *   2  appointments, catalogue, sync_state (down-sync cache and cursors)
+ *   3  index outbox (state, seq): the next batch is read in order without
+ *      sorting every pending row (a long outbox drained 30x slower)
  * A migration is a list of statements run in one BEGIN IMMEDIATE
  * transaction together with the user_version bump, so a crash leaves the
  * file at the old or the new version, never between.
@@ -101,8 +103,15 @@ static const char *const migration_2[] = {
 	NULL
 };
 
+static const char *const migration_3[] = {
+	"CREATE INDEX outbox_order ON outbox (state, seq)",
+	NULL
+};
+
 /* migrations[v] takes the schema from version v to v + 1. */
-static const char *const *const migrations[] = { migration_1, migration_2 };
+static const char *const *const migrations[] = {
+	migration_1, migration_2, migration_3,
+};
 
 sqlite3 *store__db(struct store *st)
 {
