@@ -3,8 +3,15 @@
  *
  * Bits are stored as the printer takes them (GS v 0): 1 = black, most
  * significant bit first. The PNG is 1-bit grayscale, where 0 is black, so
- * rows are inverted on the way out (png_set_invert_mono). It is NOT an
- * image library: no reading, no scaling, no colour.
+ * rows are inverted on the way out (png_set_invert_mono).
+ *
+ * The reader (raster_bitmap_read_png) is for logos a layout names: any
+ * PNG libpng knows (gray, gray+alpha, RGB, RGBA, palette, 1..16 bits,
+ * interlaced) is expanded to 8-bit RGBA, its luminance (Rec. 601 weights,
+ * alpha laid over white paper) thresholded at 50 %: a logo is drawn in
+ * flat black and white, where dithering would only add noise. It is NOT
+ * an image library: no colour out, no gamma, no filtering beyond the box
+ * average of raster_bitmap_scale.
  *
  * libpng reports errors by longjmp, so everything the error path touches
  * is set before setjmp or is volatile. The file appears whole or not at
@@ -22,6 +29,7 @@
 
 #define RASTER_MAX_WIDTH 4096
 #define RASTER_MAX_HEIGHT 200000
+#define PNG_SIG_BYTES 8
 
 int raster_bitmap_init(struct raster_bitmap *b, int width, int height)
 {
@@ -172,5 +180,171 @@ int raster_bitmap_write_png(const struct raster_bitmap *b, const char *path,
 	}
 	if (rc < 0)
 		remove(tmp);
+	return rc;
+}
+
+int raster_bitmap_scale(const struct raster_bitmap *src, int width,
+			int height, struct raster_bitmap *out)
+{
+	if (!out)
+		return -1;
+	memset(out, 0, sizeof *out);
+	if (!src || !src->bits || src->width < 1 || src->height < 1 ||
+	    height < 1 || raster_bitmap_init(out, width, height) < 0)
+		return -1;
+	/* Each target dot covers the source box [sx0, sx1) x [sy0, sy1),
+	 * at least one dot wide: a box average when shrinking, the nearest
+	 * dot when growing. Black when at least half the box is black. */
+	for (int y = 0; y < height; y++) {
+		long sy0 = (long)y * src->height / height;
+		long sy1 = (long)(y + 1) * src->height / height;
+
+		if (sy1 <= sy0)
+			sy1 = sy0 + 1;
+		for (int x = 0; x < width; x++) {
+			long sx0 = (long)x * src->width / width;
+			long sx1 = (long)(x + 1) * src->width / width;
+			long black = 0;
+
+			if (sx1 <= sx0)
+				sx1 = sx0 + 1;
+			for (long sy = sy0; sy < sy1; sy++)
+				for (long sx = sx0; sx < sx1; sx++)
+					black += raster_bitmap_get(src, (int)sx,
+								   (int)sy);
+			if (2 * black >= (sx1 - sx0) * (sy1 - sy0))
+				raster_bitmap_set(out, x, y);
+		}
+	}
+	return 0;
+}
+
+/* What the reader allocates after setjmp(), kept outside its frame so a
+ * longjmp cannot leave a stale register copy behind. */
+struct png_read {
+	unsigned char *px;         /* height rows of width * 4 bytes, RGBA */
+	png_bytep *rows;
+};
+
+/* One RGBA pixel to a dot: 1 when darker than half, alpha over white. */
+static int dot_black(const unsigned char *p)
+{
+	unsigned y = (299u * p[0] + 587u * p[1] + 114u * p[2]) / 1000u;
+	unsigned v = (y * p[3] + 255u * (255u - p[3])) / 255u;
+
+	return v < 128u;
+}
+
+/* Everything between create and destroy of the libpng read structs. */
+static int png_decode(FILE *f, int max_w, int max_h, struct png_read *r,
+		      struct raster_bitmap *out, struct png_ctx *c)
+{
+	png_structp png;
+	png_infop info = NULL;
+	volatile int rc = -1; /* set after setjmp() */
+
+	png = png_create_read_struct(PNG_LIBPNG_VER_STRING, c, png_on_error,
+				     png_on_warning);
+	if (!png) {
+		seterr(c->err, c->errlen, "libpng: out of memory");
+		return -1;
+	}
+	info = png_create_info_struct(png);
+	if (!info) {
+		seterr(c->err, c->errlen, "libpng: out of memory");
+		goto out;
+	}
+	if (setjmp(png_jmpbuf(png)))
+		goto out;
+	png_init_io(png, f);
+	png_set_sig_bytes(png, PNG_SIG_BYTES);
+	png_read_info(png, info);
+	{
+		png_uint_32 w = png_get_image_width(png, info);
+		png_uint_32 h = png_get_image_height(png, info);
+		png_byte type = png_get_color_type(png, info);
+
+		/* Checked before any row memory is taken. */
+		if (w > (png_uint_32)max_w || h > (png_uint_32)max_h) {
+			seterr(c->err, c->errlen, "%lu x %lu dots, larger than "
+			       "%d x %d", (unsigned long)w, (unsigned long)h,
+			       max_w, max_h);
+			goto out;
+		}
+
+		png_set_expand(png);       /* palette, low bits, tRNS */
+		png_set_strip_16(png);
+		if (type == PNG_COLOR_TYPE_GRAY ||
+		    type == PNG_COLOR_TYPE_GRAY_ALPHA)
+			png_set_gray_to_rgb(png);
+		if (!(type & PNG_COLOR_MASK_ALPHA) &&
+		    !png_get_valid(png, info, PNG_INFO_tRNS))
+			png_set_add_alpha(png, 0xFF, PNG_FILLER_AFTER);
+		(void)png_set_interlace_handling(png);
+		png_read_update_info(png, info);
+		if (png_get_rowbytes(png, info) != (size_t)w * 4u) {
+			seterr(c->err, c->errlen, "unexpected PNG format");
+			goto out;
+		}
+		r->px = malloc((size_t)w * 4u * h);
+		r->rows = malloc(h * sizeof *r->rows);
+		if (!r->px || !r->rows ||
+		    raster_bitmap_init(out, (int)w, (int)h) < 0) {
+			seterr(c->err, c->errlen, "out of memory");
+			goto out;
+		}
+		for (png_uint_32 y = 0; y < h; y++)
+			r->rows[y] = r->px + (size_t)y * w * 4u;
+		png_read_image(png, r->rows);
+		png_read_end(png, NULL);
+		for (png_uint_32 y = 0; y < h; y++)
+			for (png_uint_32 x = 0; x < w; x++)
+				if (dot_black(r->rows[y] + x * 4u))
+					raster_bitmap_set(out, (int)x, (int)y);
+	}
+	rc = 0;
+out:
+	png_destroy_read_struct(&png, &info, NULL);
+	return rc;
+}
+
+int raster_bitmap_read_png(const char *path, int max_w, int max_h,
+			   struct raster_bitmap *out, char *err,
+			   size_t errlen)
+{
+	struct png_ctx c = { .err = err, .errlen = errlen };
+	struct png_read r = { NULL, NULL };
+	unsigned char sig[PNG_SIG_BYTES];
+	FILE *f = NULL;
+	int rc = -1;
+
+	if (out)
+		memset(out, 0, sizeof *out);
+	if (!path || !out) {
+		seterr(err, errlen, "bad arguments");
+		goto out;
+	}
+	if (max_w < 1 || max_w > RASTER_PNG_MAX)
+		max_w = RASTER_PNG_MAX;
+	if (max_h < 1 || max_h > RASTER_PNG_MAX)
+		max_h = RASTER_PNG_MAX;
+	f = fopen(path, "rbe");
+	if (!f) {
+		seterr(err, errlen, "%s", strerror(errno));
+		goto out;
+	}
+	if (fread(sig, 1, sizeof sig, f) != sizeof sig ||
+	    png_sig_cmp(sig, 0, sizeof sig)) {
+		seterr(err, errlen, "not a PNG file");
+		goto out;
+	}
+	rc = png_decode(f, max_w, max_h, &r, out, &c);
+out:
+	if (rc < 0 && out)
+		raster_bitmap_free(out);
+	free(r.rows);
+	free(r.px);
+	if (f)
+		fclose(f);
 	return rc;
 }

@@ -42,6 +42,22 @@ int raster_bitmap_get(const struct raster_bitmap *b, int x, int y);
 int raster_bitmap_write_png(const struct raster_bitmap *b, const char *path,
 			    char *err, size_t errlen);
 
+#define RASTER_PNG_MAX 2048        /* hard cap of a PNG read, each side */
+
+/* Reads a PNG (any colour type and depth libpng knows) into a new 1-bit
+ * bitmap: luminance with alpha laid over white, black below 50 %. Images
+ * wider than max_w or taller than max_h are refused (both capped at
+ * RASTER_PNG_MAX; 0 means the cap). 0, or -1 with err (the path is not in
+ * it: the caller names the file) and *out zeroed. */
+int raster_bitmap_read_png(const char *path, int max_w, int max_h,
+			   struct raster_bitmap *out, char *err,
+			   size_t errlen);
+/* A new bitmap of width x height showing src: each dot is black when at
+ * least half of the source dots it covers are (a box average shrinking,
+ * the nearest dot growing). 0, or -1 with *out zeroed. */
+int raster_bitmap_scale(const struct raster_bitmap *src, int width,
+			int height, struct raster_bitmap *out);
+
 #define RASTERTEXT_MAX_FONTS 8
 
 struct rastertext;

@@ -116,6 +116,185 @@ static void test_png_roundtrip(void)
 	check_rmtree(dir);
 }
 
+/* Writes w x h pixels of the given simplified-API format to dir/name. */
+static int write_img(const char *dir, const char *name, int w, int h,
+		     png_uint_32 format, const void *px, const void *cmap,
+		     int cmap_entries, char path[300])
+{
+	png_image img = { .version = PNG_IMAGE_VERSION };
+
+	snprintf(path, 300, "%s/%s", dir, name);
+	img.width = (png_uint_32)w;
+	img.height = (png_uint_32)h;
+	img.format = format;
+	img.colormap_entries = (png_uint_32)cmap_entries;
+	return png_image_write_to_file(&img, path, 0, px, 0, cmap) ? 0 : -1;
+}
+
+/* The dots of b as a string of '#' and '.', row after row. */
+static const char *dots(const struct raster_bitmap *b)
+{
+	static char s[256];
+	size_t n = 0;
+
+	for (int y = 0; y < b->height && n + 1 < sizeof s; y++)
+		for (int x = 0; x < b->width && n + 1 < sizeof s; x++)
+			s[n++] = raster_bitmap_get(b, x, y) ? '#' : '.';
+	s[n] = '\0';
+	return s;
+}
+
+static void test_png_read(void)
+{
+	char dir[256], path[300], err[256];
+	struct raster_bitmap b, w;
+	/* 8-bit gray: the threshold is half way. */
+	static const unsigned char gray[] = { 0, 100, 127, 128, 200, 255 };
+	/* RGBA: red, green, blue, black see-through, black half-covering,
+	 * white. Luminance 76, 150, 29; alpha 0 shows the paper. */
+	static const unsigned char rgba[] = {
+		255, 0, 0, 255,   0, 255, 0, 255,   0, 0, 255, 255,
+		0, 0, 0, 0,       0, 0, 0, 160,     255, 255, 255, 255,
+	};
+	/* Palette: index 0 white, 1 dark blue, 2 yellow (light). */
+	static const unsigned char pal[] = { 255, 255, 255, 20, 20, 120,
+					     250, 240, 10 };
+	static const unsigned char idx[] = { 1, 0, 2, 1, 1, 0 };
+	FILE *f;
+
+	check_tmpdir(dir);
+	/* 1-bit gray, as our own writer makes it (and the shipped logo). */
+	snprintf(path, sizeof path, "%s/one.png", dir);
+	REQUIRE(raster_bitmap_init(&w, 6, 2) == 0);
+	raster_bitmap_set(&w, 0, 0);
+	raster_bitmap_set(&w, 5, 0);
+	raster_bitmap_set(&w, 2, 1);
+	REQUIRE(raster_bitmap_write_png(&w, path, err, sizeof err) == 0);
+	raster_bitmap_free(&w);
+	REQUIRE(raster_bitmap_read_png(path, 0, 0, &b, err, sizeof err) == 0);
+	CHECK_INT(b.width, 6);
+	CHECK_INT(b.height, 2);
+	CHECK_INT(b.stride, 1);
+	CHECK_STR(dots(&b), "#....#..#...");
+	raster_bitmap_free(&b);
+
+	REQUIRE(write_img(dir, "gray.png", 6, 1, PNG_FORMAT_GRAY, gray, NULL,
+			  0, path) == 0);
+	REQUIRE(raster_bitmap_read_png(path, 0, 0, &b, err, sizeof err) == 0);
+	CHECK_STR(dots(&b), "###...");
+	raster_bitmap_free(&b);
+
+	REQUIRE(write_img(dir, "rgba.png", 3, 2, PNG_FORMAT_RGBA, rgba, NULL,
+			  0, path) == 0);
+	REQUIRE(raster_bitmap_read_png(path, 0, 0, &b, err, sizeof err) == 0);
+	CHECK_STR(dots(&b), "#.#.#.");
+	raster_bitmap_free(&b);
+
+	REQUIRE(write_img(dir, "pal.png", 3, 2,
+			  PNG_FORMAT_RGB_COLORMAP, idx, pal, 3, path) == 0);
+	f = fopen(path, "rb");
+	REQUIRE(f);
+	{
+		unsigned char hdr[26];
+
+		CHECK_INT(fread(hdr, 1, sizeof hdr, f), sizeof hdr);
+		CHECK_INT(hdr[25], 3);  /* colour type 3: it is a palette */
+	}
+	fclose(f);
+	REQUIRE(raster_bitmap_read_png(path, 0, 0, &b, err, sizeof err) == 0);
+	CHECK_STR(dots(&b), "#..##.");
+	raster_bitmap_free(&b);
+
+	/* Caps: the caller's, and RASTER_PNG_MAX whatever the caller says. */
+	CHECK(raster_bitmap_read_png(path, 2, 0, &b, err, sizeof err) < 0);
+	CHECK_STR(err, "3 x 2 dots, larger than 2 x 2048");
+	CHECK(b.bits == NULL && b.width == 0);
+	REQUIRE(raster_bitmap_init(&w, RASTER_PNG_MAX + 1, 1) == 0);
+	snprintf(path, sizeof path, "%s/wide.png", dir);
+	REQUIRE(raster_bitmap_write_png(&w, path, err, sizeof err) == 0);
+	raster_bitmap_free(&w);
+	CHECK(raster_bitmap_read_png(path, 5000, 5000, &b, err,
+				     sizeof err) < 0);
+	CHECK_STR(err, "2049 x 1 dots, larger than 2048 x 2048");
+	REQUIRE(raster_bitmap_init(&w, RASTER_PNG_MAX, 1) == 0);
+	REQUIRE(raster_bitmap_write_png(&w, path, err, sizeof err) == 0);
+	raster_bitmap_free(&w);
+	CHECK(raster_bitmap_read_png(path, 0, 0, &b, err, sizeof err) == 0);
+	CHECK_INT(b.width, RASTER_PNG_MAX);
+	raster_bitmap_free(&b);
+
+	/* A truncated file: libpng's error comes back, nothing is held. */
+	REQUIRE(raster_bitmap_init(&w, 200, 200) == 0);
+	for (int i = 0; i < 200; i++)
+		raster_bitmap_set(&w, (i * 37) % 200, i);
+	snprintf(path, sizeof path, "%s/cut.png", dir);
+	REQUIRE(raster_bitmap_write_png(&w, path, err, sizeof err) == 0);
+	raster_bitmap_free(&w);
+	{
+		unsigned char buf[4096];
+		size_t n;
+
+		f = fopen(path, "rb");
+		REQUIRE(f);
+		n = fread(buf, 1, sizeof buf, f);
+		fclose(f);
+		REQUIRE(n > 200 && n < sizeof buf);
+		for (size_t cut = 8; cut < n; cut += n / 7) {
+			f = fopen(path, "wb");
+			REQUIRE(f);
+			CHECK_INT(fwrite(buf, 1, cut, f), cut);
+			fclose(f);
+			err[0] = '\0';
+			CHECK(raster_bitmap_read_png(path, 0, 0, &b, err,
+						     sizeof err) < 0);
+			CHECK(err[0] != '\0');
+			CHECK(b.bits == NULL);
+		}
+	}
+
+	/* Not a PNG; no file. */
+	snprintf(path, sizeof path, "%s/x.png", dir);
+	f = fopen(path, "wb");
+	REQUIRE(f);
+	fputs("GIF89a, honestly\n", f);
+	fclose(f);
+	CHECK(raster_bitmap_read_png(path, 0, 0, &b, err, sizeof err) < 0);
+	CHECK_STR(err, "not a PNG file");
+	snprintf(path, sizeof path, "%s/none.png", dir);
+	CHECK(raster_bitmap_read_png(path, 0, 0, &b, err, sizeof err) < 0);
+	CHECK_STR(err, "No such file or directory");
+	check_rmtree(dir);
+}
+
+static void test_scale(void)
+{
+	struct raster_bitmap b, s;
+
+	/* 8 x 2, the left half black, a lone dot on the right. */
+	REQUIRE(raster_bitmap_init(&b, 8, 2) == 0);
+	for (int x = 0; x < 4; x++) {
+		raster_bitmap_set(&b, x, 0);
+		raster_bitmap_set(&b, x, 1);
+	}
+	raster_bitmap_set(&b, 6, 0);
+	/* Halved: a box of 2 x 2, black when half of it is. */
+	REQUIRE(raster_bitmap_scale(&b, 4, 1, &s) == 0);
+	CHECK_STR(dots(&s), "##..");
+	raster_bitmap_free(&s);
+	/* Doubled: the nearest dot. */
+	REQUIRE(raster_bitmap_scale(&b, 16, 2, &s) == 0);
+	CHECK_STR(dots(&s), "########....##..########........");
+	raster_bitmap_free(&s);
+	/* Same size: the same dots. */
+	REQUIRE(raster_bitmap_scale(&b, 8, 2, &s) == 0);
+	CHECK_STR(dots(&s), "####..#.####....");
+	raster_bitmap_free(&s);
+	CHECK(raster_bitmap_scale(&b, 0, 2, &s) < 0);
+	CHECK(raster_bitmap_scale(&b, 2, 0, &s) < 0);
+	CHECK(s.bits == NULL);
+	raster_bitmap_free(&b);
+}
+
 static void test_languages_covered(void)
 {
 	static const char *const lines[] = {
@@ -351,6 +530,8 @@ int main(void)
 	static const struct check_test tests[] = {
 		{ "bitmap", test_bitmap },
 		{ "png_roundtrip", test_png_roundtrip },
+		{ "png_read", test_png_read },
+		{ "scale", test_scale },
 		{ "languages_covered", test_languages_covered },
 		{ "arabic_order", test_arabic_order },
 		{ "arabic_joined", test_arabic_joined },
