@@ -16,14 +16,22 @@
  *     align left|center|right     bold on|off       size W H   (1..8)
  *     text [TEMPLATE]             feed N (1..255)   rule       cut
  *     qr TEMPLATE                 code128 TEMPLATE  (alias: barcode)
+ *     image FILE [WIDTH]          (WIDTH 1..LAYOUT_IMAGE_WIDTH_MAX dots)
  *     if FIELD  …  end            (nesting up to LAYOUT_DEPTH_MAX)
  *
  * TEMPLATE: text with {field} placeholders; {{ and }} are literal braces.
  * A field name is 1..32 of [A-Za-z0-9_].
+ *
+ * FILE of `image` is a PNG relative to the layout's folder: no absolute
+ * path, no ".." component, so a layout can only show pictures that sit
+ * beside it. It is read, made 1-bit and scaled to WIDTH when the layout
+ * is parsed (a missing or broken picture is a parse error, not a ticket
+ * without a logo); rendering only narrows it to the paper and aligns it.
  */
 #include "drivers/printer/layout.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,10 +41,15 @@
 #define LAYOUT_DEPTH_MAX 4         /* nested if blocks */
 #define LAYOUT_NAME_MAX 32         /* bytes of a field name */
 #define LAYOUT_EXPAND_MAX 2048     /* bytes of a filled-in template */
+#define LAYOUT_IMAGES_MAX 8        /* image commands per layout */
+#define LAYOUT_IMAGE_PATH_MAX 255  /* bytes of FILE */
+#define LAYOUT_IMAGE_WIDTH_MAX 576 /* dots: the widest paper, 80 mm */
+#define LAYOUT_IMAGE_HEIGHT_MAX 2048 /* dots (25 cm) after scaling */
+#define FONT_A_DOTS 12             /* width of a font A column, in dots */
 
 enum op {
 	OP_ALIGN, OP_BOLD, OP_SIZE, OP_TEXT, OP_FEED, OP_QR, OP_CODE128,
-	OP_RULE, OP_CUT, OP_IF, OP_END,
+	OP_RULE, OP_CUT, OP_IF, OP_END, OP_IMAGE,
 };
 
 struct cmd {
@@ -45,6 +58,7 @@ struct cmd {
 	int line;                  /* 1-based line in the file */
 	int jump;                  /* OP_IF: index of its OP_END */
 	char *arg;                 /* template, or the field of OP_IF */
+	struct raster_bitmap img;  /* OP_IMAGE: 1-bit, at most 576 wide */
 };
 
 struct printer_layout {
@@ -132,12 +146,111 @@ static int parse_ints(const char *s, int n, int lo, int hi, int *a, int *b)
 	return *s ? -1 : 0;
 }
 
+/* NULL when FILE may be opened relative to the layout's folder, else
+ * what is wrong with it. */
+static const char *image_path_check(const char *file)
+{
+	if (!*file)
+		return "no file";
+	if (strlen(file) > LAYOUT_IMAGE_PATH_MAX)
+		return "path too long";
+	if (*file == '/')
+		return "absolute path (give it relative to the layout's folder)";
+	for (const char *p = file; *p; ) {
+		size_t n = strcspn(p, "/");
+
+		if (n == 2 && p[0] == '.' && p[1] == '.')
+			return "'..' in the path (the image must sit in the "
+			       "layout's folder or below)";
+		p += n;
+		if (*p == '/')
+			p++;
+	}
+	return NULL;
+}
+
+/*
+ * `image FILE [WIDTH]`: reads dir/FILE into c->img, scaled to WIDTH dots
+ * (keeping its proportions) or narrowed to the widest paper. arg is
+ * modified. 0, or -1 with err and nothing held.
+ */
+static int parse_image(struct cmd *c, char *arg, const char *dir,
+		       const char *name, int line, char *err, size_t errlen)
+{
+	char path[PATH_MAX], msg[200];
+	struct raster_bitmap img = { 0 };
+	const char *why;
+	char *rest = arg;
+	int width = 0, height;
+
+	while (*rest && *rest != ' ' && *rest != '\t')
+		rest++;
+	if (*rest) {
+		*rest++ = '\0';
+		if (parse_ints(rest, 1, 1, LAYOUT_IMAGE_WIDTH_MAX, &width,
+			       NULL) < 0) {
+			fail_at(err, errlen, name, line, "bad width '%.40s' "
+				"to 'image' (1..%d dots)", rest,
+				LAYOUT_IMAGE_WIDTH_MAX);
+			goto fail;
+		}
+	}
+	why = image_path_check(arg);
+	if (why) {
+		fail_at(err, errlen, name, line, "image '%.80s': %s", arg, why);
+		goto fail;
+	}
+	if (!dir) {
+		fail_at(err, errlen, name, line, "image '%.80s': the layout "
+			"has no folder to find it in", arg);
+		goto fail;
+	}
+	if (snprintf(path, sizeof path, "%s/%s", dir, arg) >=
+	    (int)sizeof path) {
+		fail_at(err, errlen, name, line, "image '%.80s': path too "
+			"long", arg);
+		goto fail;
+	}
+	if (raster_bitmap_read_png(path, RASTER_PNG_MAX, RASTER_PNG_MAX, &img,
+				   msg, sizeof msg) < 0) {
+		fail_at(err, errlen, name, line, "image '%.80s': %s", arg, msg);
+		goto fail;
+	}
+	if (!width)
+		width = img.width < LAYOUT_IMAGE_WIDTH_MAX ?
+			img.width : LAYOUT_IMAGE_WIDTH_MAX;
+	height = (int)(((long)img.height * width + img.width / 2) /
+		       img.width);
+	if (height < 1)
+		height = 1;
+	if (height > LAYOUT_IMAGE_HEIGHT_MAX) {
+		fail_at(err, errlen, name, line, "image '%.80s': %d dots tall "
+			"at %d wide (at most %d)", arg, height, width,
+			LAYOUT_IMAGE_HEIGHT_MAX);
+		goto fail;
+	}
+	if (width == img.width && height == img.height) {
+		c->img = img;
+		return 0;
+	}
+	if (raster_bitmap_scale(&img, width, height, &c->img) < 0) {
+		fail_at(err, errlen, name, line, "out of memory");
+		goto fail;
+	}
+	raster_bitmap_free(&img);
+	return 0;
+fail:
+	raster_bitmap_free(&img);
+	return -1;
+}
+
 /*
  * Parses one command line (NUL-terminated, leading blanks stripped, not a
- * comment, not empty) into c. 0, or -1 with err.
+ * comment, not empty) into c; dir is the layout's folder (NULL: none).
+ * 0, or -1 with err.
  */
-static int parse_cmd(struct cmd *c, char *s, const char *name, int line,
-		     char *err, size_t errlen)
+static int parse_cmd(struct cmd *c, char *s, const char *dir,
+		     const char *name, int line, char *err, size_t errlen)
 {
 	char *arg = s;
 	size_t wlen;
@@ -183,6 +296,9 @@ static int parse_cmd(struct cmd *c, char *s, const char *name, int line,
 		c->op = OP_IF;
 		if (!valid_name(arg, strlen(arg)))
 			goto bad_arg;
+	} else if (IS("image")) {
+		c->op = OP_IMAGE;
+		return parse_image(c, arg, dir, name, line, err, errlen);
 	} else if (IS("text") || IS("qr") || IS("code128") || IS("barcode")) {
 		const char *why;
 
@@ -219,8 +335,10 @@ void printer_layout_free(struct printer_layout *l)
 {
 	if (!l)
 		return;
-	for (int i = 0; i < l->n; i++)
+	for (int i = 0; i < l->n; i++) {
 		free(l->cmds[i].arg);
+		raster_bitmap_free(&l->cmds[i].img);
+	}
 	free(l->cmds);
 	free(l);
 }
@@ -229,8 +347,16 @@ int printer_layout_parse(struct printer_layout **out, const char *name,
 			 const char *text, size_t len, char *err,
 			 size_t errlen)
 {
+	return printer_layout_parse_in(out, name, text, len, NULL, err,
+				       errlen);
+}
+
+int printer_layout_parse_in(struct printer_layout **out, const char *name,
+			    const char *text, size_t len, const char *dir,
+			    char *err, size_t errlen)
+{
 	struct printer_layout *l = NULL;
-	int stack[LAYOUT_DEPTH_MAX], depth = 0, line = 0;
+	int stack[LAYOUT_DEPTH_MAX], depth = 0, line = 0, images = 0;
 	size_t pos = 0;
 
 	if (err && errlen)
@@ -290,9 +416,14 @@ int printer_layout_parse(struct printer_layout **out, const char *name,
 		l->cmds = c;
 		c = &l->cmds[l->n];
 		memset(c, 0, sizeof *c);
-		if (parse_cmd(c, s, name, line, err, errlen) < 0)
+		if (parse_cmd(c, s, dir, name, line, err, errlen) < 0)
 			goto fail;
 		l->n++;
+		if (c->op == OP_IMAGE && ++images > LAYOUT_IMAGES_MAX) {
+			fail_at(err, errlen, name, line, "more than %d images",
+				LAYOUT_IMAGES_MAX);
+			goto fail;
+		}
 		if (c->op == OP_IF) {
 			if (depth == LAYOUT_DEPTH_MAX) {
 				fail_at(err, errlen, name, line, "'if' nested "
@@ -326,7 +457,7 @@ fail:
 int printer_layout_load(struct printer_layout **out, const char *path,
 			char *err, size_t errlen)
 {
-	char *text = NULL;
+	char *text = NULL, *dir = NULL, *slash;
 	size_t len = 0;
 	FILE *f = NULL;
 	int rc = -1;
@@ -335,6 +466,14 @@ int printer_layout_load(struct printer_layout **out, const char *path,
 		*out = NULL;
 	if (!path || !out) {
 		fail_at(err, errlen, "layout", 0, "no path");
+		goto out;
+	}
+	/* The folder images are found in: the path up to its last '/'. */
+	slash = strrchr(path, '/');
+	dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path))
+		    : strdup(".");
+	if (!dir) {
+		fail_at(err, errlen, path, 0, "out of memory");
 		goto out;
 	}
 	f = fopen(path, "rb");
@@ -352,11 +491,12 @@ int printer_layout_load(struct printer_layout **out, const char *path,
 		fail_at(err, errlen, path, 0, "read error");
 		goto out;
 	}
-	rc = printer_layout_parse(out, path, text, len, err, errlen);
+	rc = printer_layout_parse_in(out, path, text, len, dir, err, errlen);
 out:
 	if (f)
 		fclose(f);
 	free(text);
+	free(dir);
 	return rc;
 }
 
@@ -423,6 +563,74 @@ static int template_fill(const char *t, const struct printer_field *fields,
 	return rc;
 }
 
+/* Copies src's rows into dst (src->width + pad dots wide, white) moved
+ * pad dots to the right, a byte at a time. */
+static void shift_right(const struct raster_bitmap *src,
+			struct raster_bitmap *dst, int pad)
+{
+	int skip = pad / 8, bit = pad % 8;
+	unsigned char last = (unsigned char)(0xFFu << (src->stride * 8 -
+						       src->width));
+
+	for (int y = 0; y < src->height; y++) {
+		const unsigned char *s = src->bits +
+					 (size_t)y * (size_t)src->stride;
+		unsigned char *d = dst->bits +
+				   (size_t)y * (size_t)dst->stride + skip;
+
+		for (int i = 0; i < src->stride; i++) {
+			unsigned v = s[i];
+
+			if (i == src->stride - 1)
+				v &= last;     /* dots past the width stay white */
+			d[i] |= (unsigned char)(v >> bit);
+			if (bit && skip + i + 1 < dst->stride)
+				d[i + 1] |= (unsigned char)(v << (8 - bit));
+		}
+	}
+}
+
+/*
+ * A layout's image on the paper, `dots` wide: narrowed to it when wider,
+ * then placed by white dots on its left rather than by ESC a, which some
+ * printers apply to GS v 0 and others ignore; ESC a 0 around it makes the
+ * two kinds print alike. 0, or -1 when out of memory.
+ */
+static int put_image(struct escpos *e, const struct raster_bitmap *img,
+		     int dots, enum escpos_align align)
+{
+	struct raster_bitmap fit = { 0 }, placed = { 0 };
+	const struct raster_bitmap *b = img;
+	int pad, rc = -1;
+
+	if (img->width > dots) {
+		int h = (int)(((long)img->height * dots + img->width / 2) /
+			      img->width);
+
+		if (raster_bitmap_scale(img, dots, h > 0 ? h : 1, &fit) < 0)
+			goto out;
+		b = &fit;
+	}
+	pad = align == ESCPOS_CENTER ? (dots - b->width) / 2 :
+	      align == ESCPOS_RIGHT ? dots - b->width : 0;
+	if (pad > 0) {
+		if (raster_bitmap_init(&placed, pad + b->width, b->height) < 0)
+			goto out;
+		shift_right(b, &placed, pad);
+		b = &placed;
+	}
+	if (align != ESCPOS_LEFT)
+		escpos_align(e, ESCPOS_LEFT);
+	escpos_raster(e, b);
+	if (align != ESCPOS_LEFT)
+		escpos_align(e, align);
+	rc = 0;
+out:
+	raster_bitmap_free(&placed);
+	raster_bitmap_free(&fit);
+	return rc;
+}
+
 static int printable_ascii(const char *s)
 {
 	for (; *s; s++)
@@ -441,6 +649,9 @@ int printer_layout_render(const struct printer_layout *l,
 	char *buf = NULL;
 	int size_w = 1, rc = -1;
 	int paper = o ? o->paper_width_mm : 80;
+	/* Printable dots: the encoder's columns of 12-dot font A (576, 384). */
+	int dots = escpos_columns(paper) * FONT_A_DOTS;
+	enum escpos_align align = ESCPOS_LEFT;
 
 	if (out)
 		*out = NULL;
@@ -463,7 +674,8 @@ int printer_layout_render(const struct printer_layout *l,
 
 		switch (c->op) {
 		case OP_ALIGN:
-			escpos_align(e, (enum escpos_align)c->a);
+			align = (enum escpos_align)c->a;
+			escpos_align(e, align);
 			break;
 		case OP_BOLD:
 			escpos_bold(e, c->a);
@@ -525,6 +737,13 @@ int printer_layout_render(const struct printer_layout *l,
 				i = c->jump;
 			break;
 		case OP_END:
+			break;
+		case OP_IMAGE:
+			if (put_image(e, &c->img, dots, align) < 0) {
+				fail_at(err, errlen, l->name, c->line,
+					"out of memory");
+				goto fail;
+			}
 			break;
 		}
 	}
