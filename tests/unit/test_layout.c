@@ -1,12 +1,15 @@
 /*
  * test_layout.c — receipt layouts: parse errors name file:line, if/end,
- * templates, caps, and every shipped layout in assets/layouts/ parses and
- * renders with sample fields into the job a citizen would get.
+ * templates, caps, images (GS v 0 bands, alignment, scaling, bad files),
+ * and every shipped layout in assets/layouts/ parses and renders with
+ * sample fields into the job a citizen would get.
  */
 #include "check.h"
 #include "drivers/printer/layout.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 static long find(const unsigned char *hay, size_t len, const void *needle,
 		 size_t nlen)
@@ -241,6 +244,240 @@ static void test_commands_render(void)
 	printer_layout_free(l);
 }
 
+/* Writes an all-black w x h PNG (1-bit) as dir/name. */
+static int write_png(const char *dir, const char *name, int w, int h)
+{
+	struct raster_bitmap b;
+	char path[512], err[256];
+	int rc;
+
+	if (raster_bitmap_init(&b, w, h) < 0)
+		return -1;
+	memset(b.bits, 0xFF, (size_t)b.stride * (size_t)h);
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	rc = raster_bitmap_write_png(&b, path, err, sizeof err);
+	raster_bitmap_free(&b);
+	return rc;
+}
+
+static int write_text(const char *dir, const char *name, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	if (!f)
+		return -1;
+	fputs(text, f);
+	return fclose(f);
+}
+
+/* Parses text with images in dir and renders it on paper mm wide; the
+ * job in *job (NULL and the error in err on failure). */
+static size_t render_in(const char *dir, const char *text, int paper,
+			unsigned char **job, char *err, size_t errlen)
+{
+	struct escpos_options o = { .paper_width_mm = paper };
+	struct printer_layout *l = NULL;
+	size_t len = 0;
+
+	*job = NULL;
+	err[0] = '\0';
+	if (printer_layout_parse_in(&l, "t.layout", text, strlen(text), dir,
+				    err, errlen) < 0)
+		return 0;
+	if (printer_layout_render(l, &o, NULL, 0, job, &len, err,
+				  errlen) < 0)
+		len = 0;
+	printer_layout_free(l);
+	return len;
+}
+
+/* The header of one GS v 0 band: w bytes wide, rows high. */
+static void band_head(unsigned char h[8], int w, int rows)
+{
+	h[0] = 0x1D;
+	h[1] = 'v';
+	h[2] = '0';
+	h[3] = 0;
+	h[4] = (unsigned char)(w & 0xFF);
+	h[5] = (unsigned char)(w >> 8);
+	h[6] = (unsigned char)rows;
+	h[7] = 0;
+}
+
+static void test_image(void)
+{
+	char dir[256], err[256];
+	unsigned char *job, h[8], row[38];
+	size_t len;
+	long at;
+
+	check_tmpdir(dir);
+	REQUIRE(write_png(dir, "a.png", 20, 300) == 0);
+
+	/* Left: two bands, 255 + 45 rows of 3 bytes, straight after the
+	 * job's start; no ESC a around it. */
+	len = render_in(dir, "image a.png\n", 80, &job, err, sizeof err);
+	CHECK_STR(err, "");
+	REQUIRE(job);
+	CHECK_INT(len, 10 + 8 + 255 * 3 + 8 + 45 * 3);
+	band_head(h, 3, 255);
+	CHECK(!memcmp(job + 10, h, 8));
+	CHECK(!memcmp(job + 18, "\xff\xff\xf0", 3));
+	band_head(h, 3, 45);
+	CHECK(!memcmp(job + 18 + 255 * 3, h, 8));
+	free(job);
+
+	/* Centred on 80 mm: padded by (576 - 20) / 2 = 278 white dots,
+	 * 298 dots = 38 bytes a row, printed with ESC a 0 and the centre
+	 * restored after it. */
+	len = render_in(dir, "align center\nimage a.png\ntext x\n", 80, &job,
+			err, sizeof err);
+	REQUIRE(job);
+	band_head(h, 38, 255);
+	at = find(job, len, h, 8);
+	CHECK(at == 10 + 3 + 3);
+	CHECK(!memcmp(job + 10, "\x1b" "a\x01\x1b" "a\x00", 6));
+	memset(row, 0, sizeof row);
+	row[34] = 0x03;
+	row[35] = row[36] = 0xFF;
+	row[37] = 0xC0;
+	CHECK(at > 0 && !memcmp(job + at + 8, row, 38));
+	band_head(h, 38, 45);
+	CHECK(find(job, len, h, 8) == at + 8 + 255 * 38);
+	CHECK(!memcmp(job + len - 5, "\x1b" "a\x01x\n", 5));
+	free(job);
+
+	/* Right on 58 mm: 364 white dots, 384 in all, 48 bytes. */
+	len = render_in(dir, "align right\nimage a.png\n", 58, &job, err,
+			sizeof err);
+	REQUIRE(job);
+	band_head(h, 48, 255);
+	CHECK(find(job, len, h, 8) > 0);
+	CHECK(!memcmp(job + len - 3, "\x1b" "a\x02", 3));
+	free(job);
+
+	/* WIDTH scales, keeping the proportions: 10 x 150, then 40 x 600
+	 * in three bands. */
+	len = render_in(dir, "image a.png 10\n", 80, &job, err, sizeof err);
+	REQUIRE(job);
+	CHECK_INT(len, 10 + 8 + 150 * 2);
+	band_head(h, 2, 150);
+	CHECK(!memcmp(job + 10, h, 8));
+	CHECK(!memcmp(job + 18, "\xff\xc0", 2));
+	free(job);
+	len = render_in(dir, "image a.png 40\n", 80, &job, err, sizeof err);
+	REQUIRE(job);
+	CHECK_INT(len, 10 + 3 * 8 + 600 * 5);
+	band_head(h, 5, 90);
+	CHECK(!memcmp(job + len - 8 - 90 * 5, h, 8));
+	free(job);
+
+	/* Wider than the paper: narrowed to it when rendered, 576 dots on
+	 * 80 mm (72 bytes), 384 on 58 mm (48 bytes, 480 * 384 / 576 rows). */
+	REQUIRE(write_png(dir, "wide.png", 1000, 480) == 0);
+	len = render_in(dir, "image wide.png\n", 80, &job, err, sizeof err);
+	REQUIRE(job);
+	band_head(h, 72, 255);
+	CHECK(!memcmp(job + 10, h, 8));
+	band_head(h, 72, 276 - 255);
+	CHECK(!memcmp(job + len - 8 - 21 * 72, h, 8));
+	free(job);
+	len = render_in(dir, "image wide.png\n", 58, &job, err, sizeof err);
+	REQUIRE(job);
+	CHECK_INT(len, 10 + 8 + 184 * 48);
+	free(job);
+
+	/* Found in the folder of a loaded layout, and in one below it. */
+	{
+		struct printer_layout *l = NULL;
+		char sub[300], path[320];
+
+		snprintf(sub, sizeof sub, "%s/img", dir);
+		REQUIRE(mkdir(sub, 0700) == 0);
+		REQUIRE(write_png(sub, "b.png", 8, 8) == 0);
+		REQUIRE(write_text(dir, "x.layout", "image img/b.png\n"
+				   "image ./a.png 16\n") == 0);
+		snprintf(path, sizeof path, "%s/x.layout", dir);
+		CHECK_INT(printer_layout_load(&l, path, err, sizeof err), 0);
+		printer_layout_free(l);
+	}
+	check_rmtree(dir);
+}
+
+static void test_image_errors(void)
+{
+	static const struct {
+		const char *text, *want;
+	} cases[] = {
+		{ "text a\nimage nope.png\n",
+		  "t.layout:2: image 'nope.png': No such file or directory" },
+		{ "image /etc/logo.png\n", "t.layout:1: image '/etc/logo.png': "
+		  "absolute path (give it relative to the layout's folder)" },
+		{ "image ../a.png\n", "t.layout:1: image '../a.png': '..' in "
+		  "the path (the image must sit in the layout's folder or "
+		  "below)" },
+		{ "image img/../../a.png\n", "t.layout:1: image "
+		  "'img/../../a.png': '..' in the path (the image must sit in "
+		  "the layout's folder or below)" },
+		{ "image\n", "t.layout:1: image '': no file" },
+		{ "image notes.txt\n",
+		  "t.layout:1: image 'notes.txt': not a PNG file" },
+		{ "image big.png\n", "t.layout:1: image 'big.png': 2049 x 2 "
+		  "dots, larger than 2048 x 2048" },
+		{ "image tall.png 576\n", "t.layout:1: image 'tall.png': "
+		  "115200 dots tall at 576 wide (at most 2048)" },
+		{ "image a.png 0\n",
+		  "t.layout:1: bad width '0' to 'image' (1..576 dots)" },
+		{ "image a.png 577\n",
+		  "t.layout:1: bad width '577' to 'image' (1..576 dots)" },
+		{ "image a.png 10 20\n",
+		  "t.layout:1: bad width '10 20' to 'image' (1..576 dots)" },
+		{ "image a.png\nimage a.png\nimage a.png\nimage a.png\n"
+		  "image a.png\nimage a.png\nimage a.png\nimage a.png\n"
+		  "image a.png\n", "t.layout:9: more than 8 images" },
+	};
+	char root[256], dir[300], err[256];
+	struct printer_layout *l = NULL;
+
+	/* The layouts sit in root/lay; root/a.png exists but is out of
+	 * reach. */
+	check_tmpdir(root);
+	snprintf(dir, sizeof dir, "%s/lay", root);
+	REQUIRE(mkdir(dir, 0700) == 0);
+	REQUIRE(write_png(root, "a.png", 4, 4) == 0);
+	REQUIRE(write_png(dir, "a.png", 4, 4) == 0);
+	REQUIRE(write_png(dir, "big.png", 2049, 2) == 0);
+	REQUIRE(write_png(dir, "tall.png", 10, 2000) == 0);
+	REQUIRE(write_text(dir, "notes.txt", "not a picture\n") == 0);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		err[0] = '\0';
+		CHECK_INT(printer_layout_parse_in(&l, "t.layout", cases[i].text,
+						  strlen(cases[i].text), dir,
+						  err, sizeof err), -1);
+		CHECK(l == NULL);
+		CHECK_STR(err, cases[i].want);
+	}
+	/* From memory there is no folder: an error, not a guess. */
+	CHECK_STR(parse_err("align center\nimage a.png\n"), "t.layout:2: "
+		  "image 'a.png': the layout has no folder to find it in");
+	/* A loaded layout's broken image names the layout file. */
+	{
+		char path[340];
+
+		REQUIRE(write_text(dir, "y.layout", "# logo\nimage x.png\n") ==
+			0);
+		REQUIRE(write_text(dir, "x.png", "\x89PNG\r\n\x1a\n\0\0") == 0);
+		snprintf(path, sizeof path, "%s/y.layout", dir);
+		CHECK_INT(printer_layout_load(&l, path, err, sizeof err), -1);
+		CHECK(strstr(err, path) == err);
+		CHECK(strstr(err, ":2: image 'x.png': ") != NULL);
+	}
+	check_rmtree(root);
+}
+
 static const struct printer_field ticket_fields[] = {
 	{ "office", "Bürgerbüro Musterstadt" },
 	{ "number", "A017" },
@@ -402,6 +639,43 @@ static void test_shipped_receipt_and_test_page(void)
 	free(job);
 }
 
+static void test_shipped_logo(void)
+{
+	/* The logo (240 x 118 dots, make-logo.py) is the first thing on
+	 * every layout, centred: on 80 mm 168 white dots + 240 = 51 bytes;
+	 * the 58 mm ticket and receipt shrink it to 180 x 89 and pad by 102
+	 * (36 bytes); the test page keeps 240 and pads by 72 (39 bytes). It
+	 * stays under 15 mm of paper: 120 rows. */
+	static const struct {
+		const char *name;
+		int paper, stride, rows;
+		const struct printer_field *f;
+		int n;
+	} cases[] = {
+		{ "ticket-80.layout", 80, 51, 118, ticket_fields, 9 },
+		{ "ticket-58.layout", 58, 36, 89, ticket_fields, 9 },
+		{ "receipt-80.layout", 80, 51, 118, receipt_fields, 8 },
+		{ "receipt-58.layout", 58, 36, 89, receipt_fields, 8 },
+		{ "test-page.layout", 80, 51, 118, test_fields, 4 },
+		{ "test-page.layout", 58, 39, 118, test_fields, 4 },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		unsigned char *job, h[8];
+		size_t len = render_shipped(cases[i].name, cases[i].paper,
+					    cases[i].f, cases[i].n, &job);
+
+		REQUIRE(job);
+		CHECK(cases[i].rows <= 120);
+		band_head(h, cases[i].stride, cases[i].rows);
+		CHECK(len > 30 && !memcmp(job + 10, "\x1b" "a\x01\x1b" "a\x00",
+					  6));
+		CHECK(len > 30 && !memcmp(job + 16, h, 8));
+		CHECK(find(job, len, "\x1dv0", 3) == 16);
+		free(job);
+	}
+}
+
 int main(void)
 {
 	static const struct check_test tests[] = {
@@ -409,9 +683,12 @@ int main(void)
 		{ "caps", test_caps },
 		{ "if_end_and_fields", test_if_end_and_fields },
 		{ "commands_render", test_commands_render },
+		{ "image", test_image },
+		{ "image_errors", test_image_errors },
 		{ "shipped_ticket", test_shipped_ticket },
 		{ "shipped_receipt_and_test_page",
 		  test_shipped_receipt_and_test_page },
+		{ "shipped_logo", test_shipped_logo },
 		{ NULL, NULL },
 	};
 
