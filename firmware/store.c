@@ -231,10 +231,24 @@ static bk_err migrate(struct store *st, char *err, size_t errlen)
 	}
 	for (; v < target; v++) {
 		char bump[64];
-		int rc;
+		int rc, now;
 
 		if ((e = store__begin(st)))
 			goto fail;
+		/* Another process (kioskctl beside buergerkioskd on a fresh
+		 * data dir) may have migrated while this one waited for the
+		 * write lock: the version inside the transaction decides. */
+		if ((e = user_version(st, &now))) {
+			store__rollback(st);
+			goto fail;
+		}
+		if (now != v) {
+			store__rollback(st);
+			if (now > target)
+				return migrate(st, err, errlen);
+			v = now - 1;
+			continue;
+		}
 		for (const char *const *sql = migrations[v]; *sql; sql++) {
 			rc = sqlite3_exec(st->db, *sql, NULL, NULL, NULL);
 			if (rc != SQLITE_OK) {
