@@ -5,6 +5,8 @@
  *   kioskctl [--config FILE] [--data-dir DIR] [--set K=V]... COMMAND
  *     services [--json]
  *     ticket issue --service ID [--lang L] [--printer URI] [--no-print]
+ *                  [--key K]   (K: the request key, for a retry after an
+ *                               unknown outcome: same key, same ticket)
  *     ticket verify CODE [--json]
  *     queue list [--json]
  *     sync status [--json]
@@ -62,7 +64,7 @@ static void usage(FILE *f)
 	      "COMMAND\n"
 	      "  services [--json]            configured services\n"
 	      "  ticket issue --service ID [--lang L] [--printer URI] "
-	      "[--no-print]\n"
+	      "[--no-print] [--key K]\n"
 	      "  ticket verify CODE [--json]  check a ticket's QR code "
 	      "payload\n"
 	      "  queue list [--json]          today's waiting tickets\n"
@@ -140,8 +142,8 @@ static void load_i18n(struct ctl *c)
 static int cmd_ticket_issue(struct ctl *c, int argc, char **argv)
 {
 	const char *service = NULL, *lang = c->cfg.default_language;
-	const char *printer_uri = NULL;
-	char uri[CONFIG_PATH_MAX], key[37], err[512];
+	const char *printer_uri = NULL, *request_key = NULL;
+	char uri[CONFIG_PATH_MAX], key[QUEUE_KEY_MAX], err[512];
 	struct app_ticket_ctx ctx;
 	struct printer *printer = NULL;
 	struct ticket t;
@@ -157,6 +159,8 @@ static int cmd_ticket_issue(struct ctl *c, int argc, char **argv)
 			printer_uri = argv[++i];
 		else if (!strcmp(argv[i], "--no-print"))
 			no_print = 1;
+		else if (!strcmp(argv[i], "--key") && i + 1 < argc)
+			request_key = argv[++i];
 		else {
 			fprintf(stderr, "kioskctl ticket issue: unexpected "
 				"'%s'\n", argv[i]);
@@ -179,10 +183,22 @@ static int cmd_ticket_issue(struct ctl *c, int argc, char **argv)
 	if (app_ticket_init(&ctx, &c->cfg, &c->i18n, c->cli.data_dir, err,
 			    sizeof err) < 0 && !no_print)
 		fprintf(stderr, "kioskctl: cannot print tickets: %s\n", err);
-	util_uuid(key);
+	if (request_key)
+		snprintf(key, sizeof key, "%s", request_key);
+	else
+		util_uuid(key);
 	e = queue_issue_ticket(c->st, &c->cfg, service, lang, key,
 			       no_print ? NULL : app_ticket_render, &ctx, &t);
 	app_ticket_free(&ctx);
+	if (e == BK_ERR_IO || e == BK_ERR_FULL) {
+		/* the commit may still have reached the disk: a retry must use
+		 * the same key, or the citizen could get two tickets */
+		fprintf(stderr, "kioskctl: could not issue a ticket: %s; the "
+			"outcome is unknown: retry with --key %s to get the "
+			"same ticket, never a second one\n", bk_strerror(e),
+			key);
+		return 1;
+	}
 	if (e) {
 		fprintf(stderr, "kioskctl: could not issue a ticket: %s\n",
 			bk_strerror(e));

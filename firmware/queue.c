@@ -258,7 +258,7 @@ bk_err queue_issue_ticket(struct store *st, const struct config *cfg,
 		goto fail;
 
 	e = store__commit(st);
-	if (e == BK_ERR_IO) {
+	if (e == BK_ERR_IO || e == BK_ERR_FULL) {
 		/* Outcome unknown (store.h property 4): the row decides. */
 		if (find_by_key(st, request_key, out, &found) == BK_OK &&
 		    found) {

@@ -191,7 +191,14 @@ bk_err store__commit(struct store *st)
 	store__rollback(st);
 	/* Whatever the code, the caller must re-read by key: report it as
 	 * an unknown outcome, except where SQLite is sure nothing changed. */
-	return (rc & 0xff) == SQLITE_BUSY ? BK_ERR_BUSY : BK_ERR_IO;
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+		return BK_ERR_BUSY; /* nothing was written */
+	case SQLITE_FULL:
+		return BK_ERR_FULL; /* outcome unknown too, but say why */
+	default:
+		return BK_ERR_IO;
+	}
 }
 
 void store__rollback(struct store *st)

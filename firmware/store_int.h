@@ -13,7 +13,8 @@ sqlite3 *store__db(struct store *st);
 
 /* BEGIN IMMEDIATE; maps SQLite codes to bk_err. */
 bk_err store__begin(struct store *st);
-/* COMMIT. BK_ERR_IO here means the outcome is unknown (property 4). The
+/* COMMIT. BK_ERR_IO and BK_ERR_FULL here mean the outcome is unknown
+ * (property 4): re-read by key. BK_ERR_BUSY means nothing was written. The
  * transaction is rolled back if it is still open. */
 bk_err store__commit(struct store *st);
 void store__rollback(struct store *st);

@@ -32,6 +32,11 @@ import json,sys; q=json.load(sys.stdin)
 assert [t["number"] for t in q]==["A001","A002","B001"], q
 assert q[1]["ahead"]==1, q'
 
+# a retry with the same request key gives the same ticket, never a second
+a=$("$ctl" "${k[@]}" ticket issue --service fundbuero --no-print --key retry-1)
+b=$("$ctl" "${k[@]}" ticket issue --service fundbuero --no-print --key retry-1)
+[ "$a" = E001 ] && [ "$b" = E001 ] || fail "same key: '$a' then '$b'"
+
 # an unknown service is a usage error
 if "$ctl" "${k[@]}" ticket issue --service nope 2> "$tmp/err"; then fail "nope issued"; fi
 grep -q "no service 'nope'" "$tmp/err" || fail "message: $(cat "$tmp/err")"
@@ -45,7 +50,7 @@ grep -qi 'not printed' "$tmp/err" || fail "no warning: $(cat "$tmp/err")"
 python3 - "$tmp/status" <<'PY'
 import json,sys
 s=json.load(open(sys.argv[1]))
-assert s["pending"]==4 and s["delivered"]==0 and s["dead"]==0, s
+assert s["pending"]==5 and s["delivered"]==0 and s["dead"]==0, s
 # the job waits for paper; it is not given up
 assert s["print_jobs"]["pending"]==1 and s["print_jobs"]["printed"]==3, s
 assert s["print_jobs"]["failed"]==0, s
