@@ -1,7 +1,7 @@
 #!/bin/bash
 # kill -9 during delivery: nothing lost, nothing twice.
 #
-# A large outbox (2,000 ticket events, topped up with 500 more whenever
+# A large outbox (2,000 ticket events, topped up with 2,000 more whenever
 # it runs low, beside tickets issued with kioskctl)
 # is delivered by buergerkioskd to kiosk-backoffice in small batches. The
 # daemon is killed with SIGKILL at random moments (10 times) and started
@@ -188,9 +188,10 @@ for k in $(seq "$KILLS"); do
 		[ "$before" = 0 ] && break
 		sleep 0.02
 	done
-	# keep the outbox large: more events while the daemon runs
-	[ "$(pending)" -lt 300 ] && bulk 500 "$k"
-	pause
+	# keep the outbox large, so the kill lands mid-delivery however fast
+	# this machine drains (a batch of 100 takes milliseconds)
+	[ "$(pending)" -lt 1500 ] && bulk 2000 "$k"
+	sleep "0.0$((1 + RANDOM % 6))"
 	left=$(pending)
 	[ "$left" -gt 0 ] && mid=$((mid + 1))
 	kill -KILL "$KD_PID" 2>/dev/null || fail "buergerkioskd died by itself"
