@@ -129,6 +129,23 @@ static int set_id(char *dst, const char *key, const char *value, char *err,
 	return 0;
 }
 
+/* A PIN: empty, or 4..CONFIG_PIN_MAX-1 digits. The message never quotes
+ * the value: a PIN must not reach a log or the out-of-service screen. */
+static int set_pin(char *dst, const char *key, const char *value, char *err,
+		   size_t errlen)
+{
+	size_t n = strlen(value);
+
+	if (n && (n < 4 || n >= CONFIG_PIN_MAX ||
+		  strspn(value, "0123456789") != n)) {
+		seterr(err, errlen, "'%s': not a PIN of 4 to %d digits", key,
+		       CONFIG_PIN_MAX - 1);
+		return -1;
+	}
+	memcpy(dst, value, n + 1);
+	return 0;
+}
+
 static int set_int(int *dst, const char *key, const char *value, long lo,
 		   long hi, char *err, size_t errlen)
 {
@@ -248,7 +265,7 @@ static int service_set(struct config *cfg, const char *id, const char *key,
 }
 
 /* One row per plain key: where it lives and how it is checked. */
-enum kind { K_ID, K_TEXT, K_PATH, K_INT, K_LANG, K_LANGS };
+enum kind { K_ID, K_TEXT, K_PATH, K_INT, K_LANG, K_LANGS, K_PIN };
 struct keydef {
 	const char *key;
 	enum kind kind;
@@ -272,6 +289,7 @@ static const struct keydef keys[] = {
 	TXT("kiosk.font", font, K_PATH),
 	TXT("kiosk.font_bold", font_bold, K_PATH),
 	TXT("kiosk.i18n_dir", i18n_dir, K_PATH),
+	TXT("kiosk.maintenance_pin", maintenance_pin, K_PIN),
 	TXT("printer.uri", printer_uri, K_PATH),
 	NUM("printer.paper_width_mm", paper_width_mm, 58, 80),
 	NUM("printer.codepage", printer_codepage, 0, 255),
@@ -339,6 +357,8 @@ int config_set(struct config *cfg, const char *key, const char *value,
 			return 0;
 		case K_LANGS:
 			return set_languages(cfg, value, err, errlen);
+		case K_PIN:
+			return set_pin(dst, key, value, err, errlen);
 		}
 	}
 	{

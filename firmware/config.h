@@ -33,6 +33,7 @@
 #define CONFIG_TEXT_MAX 128   /* display texts, UTF-8 bytes incl. NUL */
 #define CONFIG_PATH_MAX 512
 #define CONFIG_ERR_MAX 512
+#define CONFIG_PIN_MAX 13     /* maintenance PIN: 4..12 digits incl. NUL */
 
 struct config_text {
 	char lang[8];                 /* "de", "en", ... */
@@ -65,6 +66,7 @@ struct config {
 	char font[CONFIG_PATH_MAX];
 	char font_bold[CONFIG_PATH_MAX];
 	char i18n_dir[CONFIG_PATH_MAX]; /* "" = assets/i18n next to the config */
+	char maintenance_pin[CONFIG_PIN_MAX]; /* "" = no maintenance by touch */
 
 	/* [printer] */
 	char printer_uri[CONFIG_PATH_MAX]; /* "" = virtual:DATA-DIR/printer */
