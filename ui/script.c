@@ -165,6 +165,10 @@ static int parse_args(struct parser *ps, struct script_cmd *c)
 		    parse_number(ps, 1, SCRIPT_TAPS_MAX, &c->n) < 0)
 			return -1;
 		return 0;
+	case SCRIPT_HOLD:
+		if (parse_target(ps, c) < 0)
+			return -1;
+		return parse_number(ps, 1, SCRIPT_HOLD_MAX, &c->n);
 	case SCRIPT_TYPE:
 		return parse_type(ps, c);
 	case SCRIPT_KEY:
@@ -194,6 +198,7 @@ static const struct {
 	enum script_op op;
 } script_words[] = {
 	{ "tap", SCRIPT_TAP },
+	{ "hold", SCRIPT_HOLD },
 	{ "type", SCRIPT_TYPE },
 	{ "key", SCRIPT_KEY },
 	{ "wait", SCRIPT_WAIT },
@@ -436,8 +441,9 @@ static int fail_cmd(struct runner *r, const struct script_cmd *c)
 		fprintf(stderr,
 			"%s:%d: %s failed: no widget %s on screen %s\n",
 			r->s->name, c->line,
-			c->op == SCRIPT_TAP ? "tap" : "assertion", what,
-			screen);
+			c->op == SCRIPT_TAP ? "tap"
+			: c->op == SCRIPT_HOLD ? "hold" : "assertion",
+			what, screen);
 	else
 		fprintf(stderr,
 			"%s:%d: assertion failed: expected %s %s\"%s\", "
@@ -480,6 +486,26 @@ static int run_tap(struct runner *r, const struct script_cmd *c)
 	return frame(r) < 0 ? fail_cmd(r, c) : 0;
 }
 
+/* Press at the widget's centre, frames for c->n ms with the finger down,
+ * release there: what a technician's finger does. */
+static int run_hold(struct runner *r, const struct script_cmd *c)
+{
+	struct widget *w;
+	int x, y;
+
+	if (!wait_for(r, c) || !wait_input(r))
+		return fail_cmd(r, c);
+	w = find_target(r->app->root, c);
+	x = w->rect.x + w->rect.w / 2;
+	y = w->rect.y + w->rect.h / 2;
+	app_pointer(r->app, 1, x, y);
+	run_for(r, c->n);
+	if (r->app_failed || *r->stop)
+		return fail_cmd(r, c);
+	app_pointer(r->app, 0, x, y);
+	return frame(r) < 0 ? fail_cmd(r, c) : 0;
+}
+
 static int run_screenshot(struct runner *r, const struct script_cmd *c)
 {
 	char path[4096], err[512];
@@ -502,6 +528,8 @@ static int run_cmd(struct runner *r, const struct script_cmd *c)
 	switch (c->op) {
 	case SCRIPT_TAP:
 		return run_tap(r, c);
+	case SCRIPT_HOLD:
+		return run_hold(r, c);
 	case SCRIPT_TYPE:
 		app_text(r->app, c->text);
 		return frame(r) < 0 ? fail_cmd(r, c) : 0;

@@ -4,14 +4,15 @@
  *
  *   # comment
  *   tap #start            tap "Draw a ticket"       tap #service-x 2
+ *   hold #header 3500
  *   type Hello            key Return                wait 500
  *   assert #ticket-number "A001"
  *   assert-contains #oos-detail "broken.conf:3:"
  *   assert-screen ticket  screenshot 01-welcome     timeout 8000
  *
  * The parser reads outside bytes and has hard caps; it does NOT touch the
- * app (fuzz_script calls it alone). The runner feeds taps through
- * app_pointer(), the same path as real SDL events, and polls assertions
+ * app (fuzz_script calls it alone). The runner feeds taps and holds
+ * through app_pointer(), the same path as real SDL events, and polls assertions
  * frame by frame until they hold or the timeout passes.
  */
 #ifndef BK_UI_SCRIPT_H
@@ -27,10 +28,12 @@
 #define SCRIPT_NAME_MAX 64
 #define SCRIPT_WAIT_MAX 600000          /* ms, for wait and timeout */
 #define SCRIPT_TAPS_MAX 10
+#define SCRIPT_HOLD_MAX 60000           /* ms a hold may last */
 #define SCRIPT_TIMEOUT_DEFAULT 5000     /* ms an assertion may take */
 
 enum script_op {
 	SCRIPT_TAP,
+	SCRIPT_HOLD,
 	SCRIPT_TYPE,
 	SCRIPT_KEY,
 	SCRIPT_WAIT,
@@ -47,7 +50,7 @@ struct script_cmd {
 	int by_id;           /* target is #id (1) or a visible label (0) */
 	char *target;        /* id or label; screen or shot name; key name */
 	char *text;          /* expected text; typed text */
-	long n;              /* ms, or number of taps */
+	long n;              /* ms (wait, timeout, hold), or number of taps */
 };
 
 struct script {
