@@ -8,15 +8,20 @@
  *                           printer thread ──WORKER_PRINTED──▶ UI thread
  *                               └ idle: retries jobs waiting for paper
  *
+ * The store thread also answers the maintenance view: a snapshot of
+ * health, counts and dead events, and re-queueing a dead event. They wait
+ * in the same queue as issue jobs, so the store thread stays the only one
+ * that writes through its connection.
+ *
  * Why two threads: a printer may take seconds (feeding paper, a USB or
  * network timeout, a job waiting for paper that is retried). Issuing must
  * never queue behind that: the next citizen's number is a store
  * transaction of well under a millisecond. Each thread has its own
  * connection to kiosk.db (store.h: one thread per struct store).
  *
- * Everything is under one mutex: the issue ring (UI → store thread), the
- * print ring (store thread → printer thread), the results ring (both →
- * UI, polled once a frame). Each ring has a condition variable or is
+ * Everything is under one mutex: the job ring (UI → store thread: issue
+ * and maintenance jobs), the print ring (store thread → printer thread),
+ * the results ring (both → UI, polled once a frame). Each ring has a condition variable or is
  * polled. It does NOT touch SDL.
  */
 #include "ui/worker.h"
@@ -32,12 +37,24 @@
 #include "firmware/app_ticket.h"
 #include "firmware/log.h"
 #include "firmware/store.h"
+#include "firmware/submission.h"
 #include "firmware/util.h"
+
+#ifndef BK_VERSION
+#define BK_VERSION "unknown"
+#endif
 
 /* every issue job yields up to two results; the store thread's first */
 #define RESULTS_MAX (2 * WORKER_QUEUE_MAX + 2)
 
-struct issue_job {
+enum job_kind {
+	JOB_ISSUE,
+	JOB_SNAPSHOT,
+	JOB_RETRY,                    /* outbox_retry(key), then a snapshot */
+};
+
+struct job {
+	enum job_kind kind;
 	char service_id[CONFIG_ID_MAX];
 	char lang[8];
 	char key[QUEUE_KEY_MAX];
@@ -58,7 +75,7 @@ struct worker {
 	int print_started;
 	pthread_mutex_t lock;
 	pthread_cond_t issue_cond, print_cond;
-	struct issue_job jobs[WORKER_QUEUE_MAX];
+	struct job jobs[WORKER_QUEUE_MAX];
 	int job_head, n_jobs, issuing;
 	struct print_req prints[WORKER_QUEUE_MAX];
 	int print_head, n_prints;
@@ -217,7 +234,7 @@ static void queue_print(struct worker *w, const char *key,
 
 /* Issues the ticket and posts it so the screen can show the number; the
  * printer thread then prints it and posts the outcome. */
-static void issue_ticket(struct worker *w, const struct issue_job *job)
+static void issue_ticket(struct worker *w, const struct job *job)
 {
 	struct worker_result r = { .kind = WORKER_ISSUED };
 	struct worker_result done = { .kind = WORKER_PRINTED };
@@ -250,8 +267,88 @@ static void issue_ticket(struct worker *w, const struct issue_job *job)
 	pthread_mutex_unlock(&w->lock);
 }
 
-/* Waits for the next issue job; 0 when told to stop. */
-static int next_issue(struct worker *w, struct issue_job *job)
+/* ---- maintenance jobs (store thread) ---- */
+
+static void maint_health(struct worker_maint *m,
+			 const struct store_health *h, int n)
+{
+	for (int i = 0; i < n; i++) {
+		struct worker_health *to =
+			!strcmp(h[i].component, "printer") ? &m->printer
+			: !strcmp(h[i].component, "sync") ? &m->sync
+			: !strcmp(h[i].component, "downsync") ? &m->downsync
+			: NULL;
+		if (!to)
+			continue;
+		to->known = 1;
+		to->level = h[i].ok;
+		snprintf(to->message, sizeof to->message, "%s", h[i].message);
+	}
+}
+
+/* Notes the first part that could not be read. */
+static void maint_fail(struct worker_maint *m, const char *what, bk_err e)
+{
+	if (!m->error[0])
+		snprintf(m->error, sizeof m->error, "%s: %s", what,
+			 bk_strerror(e));
+}
+
+static void maint_snapshot(struct worker *w, struct worker_maint *m)
+{
+	struct store_health h[8];
+	bk_err e;
+	int n = 0;
+
+	snprintf(m->version, sizeof m->version, "%s", BK_VERSION);
+	snprintf(m->site_id, sizeof m->site_id, "%s", w->cfg->site_id);
+	snprintf(m->kiosk_id, sizeof m->kiosk_id, "%s", w->cfg->kiosk_id);
+	if ((e = store_health_list(w->st, h, 8, &n)) != BK_OK)
+		maint_fail(m, "health", e);
+	else
+		maint_health(m, h, n);
+	if ((e = queue_print_counts(w->st, &m->jobs)) != BK_OK)
+		maint_fail(m, "print jobs", e);
+	if ((e = outbox_counts(w->st, &m->outbox)) != BK_OK)
+		maint_fail(m, "outbox", e);
+	if ((e = outbox_list_dead(w->st, m->dead, WORKER_DEAD_MAX,
+				  &m->n_dead)) != BK_OK) {
+		m->n_dead = 0;
+		maint_fail(m, "dead events", e);
+	}
+	if (submission_free_mb(w->st, &m->free_mb) != BK_OK)
+		m->free_mb = -1;
+	m->accepting = submission_can_accept(w->st, w->cfg, m->accept_why,
+					     sizeof m->accept_why) == BK_OK;
+}
+
+static void maint_job(struct worker *w, const struct job *job)
+{
+	struct worker_result *r = calloc(1, sizeof *r);
+
+	if (!r) {
+		log_error("ui", "out of memory taking a maintenance snapshot");
+		return;
+	}
+	r->kind = WORKER_MAINT;
+	if (job->kind == JOB_RETRY) {
+		snprintf(r->maint.retried, sizeof r->maint.retried, "%.36s",
+			 job->key);
+		r->maint.retry_err = outbox_retry(w->st, job->key);
+		if (r->maint.retry_err)
+			log_warn("sync", "re-queueing event %s: %s", job->key,
+				 bk_strerror(r->maint.retry_err));
+		else
+			log_info("sync", "event %s re-queued from the "
+				 "maintenance view", job->key);
+	}
+	maint_snapshot(w, &r->maint);
+	push_result_locked(w, r);
+	free(r);
+}
+
+/* Waits for the next job; 0 when told to stop. */
+static int next_job(struct worker *w, struct job *job)
 {
 	int got = 0;
 
@@ -304,7 +401,7 @@ static void *store_main(void *arg)
 {
 	struct worker *w = arg;
 	struct worker_result r = { .kind = WORKER_READY };
-	struct issue_job job;
+	struct job job;
 
 	if (store_setup(w, &r) < 0) {
 		push_result_locked(w, &r);
@@ -315,8 +412,11 @@ static void *store_main(void *arg)
 	else
 		log_error("printer", "cannot start the printer thread");
 	push_result_locked(w, &r);
-	while (next_issue(w, &job)) {
-		issue_ticket(w, &job);
+	while (next_job(w, &job)) {
+		if (job.kind == JOB_ISSUE)
+			issue_ticket(w, &job);
+		else
+			maint_job(w, &job);
 		pthread_mutex_lock(&w->lock);
 		w->issuing = 0;
 		pthread_mutex_unlock(&w->lock);
@@ -384,29 +484,52 @@ void worker_destroy(struct worker *w)
 	free(w);
 }
 
-int worker_post_issue(struct worker *w, const char *service_id,
-		      const char *lang, const char *request_key)
+/* Queues *job. Room for it, and for the two results each pending job
+ * and each job not yet printed may still post (a maintenance job posts
+ * one; counting two keeps the rule simple). */
+static int post(struct worker *w, const struct job *job)
 {
-	struct issue_job *job;
 	int rc = -1;
 
 	pthread_mutex_lock(&w->lock);
-	/* room for the job, and for the two results each pending job and
-	 * each job not yet printed may still post */
 	if (w->n_jobs < WORKER_QUEUE_MAX &&
 	    2 * (w->n_jobs + w->issuing + 1) + w->n_prints + w->n_res <=
 		    RESULTS_MAX) {
-		job = &w->jobs[(w->job_head + w->n_jobs) % WORKER_QUEUE_MAX];
-		snprintf(job->service_id, sizeof job->service_id, "%s",
-			 service_id);
-		snprintf(job->lang, sizeof job->lang, "%s", lang);
-		snprintf(job->key, sizeof job->key, "%s", request_key);
+		w->jobs[(w->job_head + w->n_jobs) % WORKER_QUEUE_MAX] = *job;
 		w->n_jobs++;
 		pthread_cond_signal(&w->issue_cond);
 		rc = 0;
 	}
 	pthread_mutex_unlock(&w->lock);
 	return rc;
+}
+
+int worker_post_issue(struct worker *w, const char *service_id,
+		      const char *lang, const char *request_key)
+{
+	struct job job = { .kind = JOB_ISSUE };
+
+	snprintf(job.service_id, sizeof job.service_id, "%s", service_id);
+	snprintf(job.lang, sizeof job.lang, "%s", lang);
+	snprintf(job.key, sizeof job.key, "%s", request_key);
+	return post(w, &job);
+}
+
+int worker_post_snapshot(struct worker *w)
+{
+	struct job job = { .kind = JOB_SNAPSHOT };
+
+	return post(w, &job);
+}
+
+int worker_post_retry(struct worker *w, const char *event_id)
+{
+	struct job job = { .kind = JOB_RETRY };
+
+	if (strlen(event_id) >= OUTBOX_ID_LEN)
+		return -1;
+	snprintf(job.key, sizeof job.key, "%s", event_id);
+	return post(w, &job);
 }
 
 int worker_poll(struct worker *w, struct worker_result *out)

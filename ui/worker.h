@@ -17,23 +17,35 @@
  *                         logged and recorded with queue_print_job_done)
  *   WORKER_ISSUE_FAILED   the ticket could not be committed (err and error
  *                         say why; the transaction was rolled back)
+ *   WORKER_MAINT          a maintenance snapshot (worker_post_snapshot), or
+ *                         one taken right after worker_post_retry(): maint
+ *                         holds everything the maintenance view shows
  *
  * Jobs that could not be printed (paper out, cover open) wait in the store;
  * the worker sends the oldest again when it is idle for
  * WORKER_RETRY_SECONDS and the printer's status says it is fixed — once.
  *
+ * Maintenance jobs run on the store thread in the same queue as issue
+ * jobs, so they never overlap a ticket's transaction and never wait on the
+ * printer.
+ *
  * It does NOT decide what the screen shows, and it never blocks the UI
- * thread: worker_post_issue() and worker_poll() only take the lock.
+ * thread: worker_post_*() and worker_poll() only take the lock.
  */
 #ifndef BK_UI_WORKER_H
 #define BK_UI_WORKER_H
 
+#include <stdint.h>
+
 #include "firmware/config.h"
-#include "firmware/queue.h"
 #include "firmware/i18n.h"
+#include "firmware/outbox.h"
+#include "firmware/queue.h"
+#include "firmware/store.h"
 
 #define WORKER_QUEUE_MAX 16
 #define WORKER_RETRY_SECONDS 2  /* idle interval: jobs waiting for paper */
+#define WORKER_DEAD_MAX 6       /* dead events in a snapshot, newest first */
 
 enum worker_result_kind {
 	WORKER_READY,
@@ -41,6 +53,32 @@ enum worker_result_kind {
 	WORKER_ISSUED,
 	WORKER_PRINTED,
 	WORKER_ISSUE_FAILED,
+	WORKER_MAINT,
+};
+
+/* Health of one component; known = 0 when it has no row yet. */
+struct worker_health {
+	int known;
+	int level;                    /* enum store_health_level */
+	char message[256];
+};
+
+/* Everything the maintenance view shows, read in one job. A part that
+ * could not be read leaves error set (the rest is still filled). */
+struct worker_maint {
+	struct worker_health printer, sync, downsync;
+	struct print_counts jobs;
+	struct outbox_counts outbox;
+	struct outbox_dead dead[WORKER_DEAD_MAX]; /* newest first */
+	int n_dead;
+	int64_t free_mb;              /* -1 unknown */
+	int accepting;                /* submission_can_accept() == BK_OK */
+	char accept_why[256];         /* when not: for the technician */
+	char version[16];
+	char site_id[CONFIG_ID_MAX], kiosk_id[CONFIG_ID_MAX];
+	char retried[OUTBOX_ID_LEN];  /* after a retry job: its event id */
+	bk_err retry_err;             /* and its outcome */
+	char error[CONFIG_ERR_MAX];   /* "" = every part was read */
 };
 
 struct worker_result {
@@ -50,6 +88,7 @@ struct worker_result {
 	int printed;                  /* WORKER_PRINTED: 1 = job sent */
 	bk_err err;                   /* WORKER_ISSUE_FAILED */
 	char error[CONFIG_ERR_MAX];   /* failures: for the technician */
+	struct worker_maint maint;    /* WORKER_MAINT */
 };
 
 struct worker;
@@ -66,6 +105,13 @@ void worker_destroy(struct worker *w);
 /* Queues an issue job. -1 when the queue is full. */
 int worker_post_issue(struct worker *w, const char *service_id,
 		      const char *lang, const char *request_key);
+
+/* Queues a maintenance snapshot job. -1 when the queue is full. */
+int worker_post_snapshot(struct worker *w);
+
+/* Queues "re-queue dead event ID (outbox_retry), then a snapshot".
+ * -1 when the queue is full or id is too long. */
+int worker_post_retry(struct worker *w, const char *event_id);
 
 /* Takes the oldest result into *out: 1, or 0 when there is none. */
 int worker_poll(struct worker *w, struct worker_result *out);
