@@ -1,5 +1,7 @@
 /*
- * app.c — the citizen session's state machine and input dispatch (app.h).
+ * app.c — the citizen session's state machine and input dispatch (app.h),
+ * and the technician's way into the maintenance view: a 3 s hold on the
+ * header, a PIN, then snapshots and retries through the worker.
  *
  * Screens are rebuilt from scratch on every transition and language
  * switch (screens.c), at once, so that input arriving in the same batch
@@ -26,6 +28,8 @@ const char *app_screen_name(enum app_screen s)
 	case APP_TICKET: return "ticket";
 	case APP_SORRY: return "sorry";
 	case APP_OUT_OF_SERVICE: return "out-of-service";
+	case APP_PIN: return "pin";
+	case APP_MAINTENANCE: return "maintenance";
 	}
 	return "?";
 }
@@ -42,7 +46,13 @@ static void app_assert_state(const struct app *app)
 	assert(app->screen != APP_SORRY || app->sorry);
 	assert(!app->deadline || app->screen == APP_SERVICES ||
 	       app->screen == APP_TICKET || app->screen == APP_WELCOME ||
-	       app->screen == APP_SORRY || app->screen == APP_ISSUING);
+	       app->screen == APP_SORRY || app->screen == APP_ISSUING ||
+	       app->screen == APP_PIN || app->screen == APP_MAINTENANCE);
+	assert(app->screen != APP_PIN || app->deadline);
+	assert(app->screen != APP_MAINTENANCE || app->deadline);
+	assert(app->screen == APP_PIN || !app->pin[0]);
+	assert(!app->maint_inflight || app->screen == APP_MAINTENANCE);
+	assert(!app->hold_since || app->screen == APP_WELCOME);
 #else
 	(void)app;
 #endif
@@ -56,6 +66,11 @@ static int64_t app_idle_ms(const struct app *app)
 /* Enters screen s: rebuilds the tree and asks for a redraw. */
 static void app_show(struct app *app, enum app_screen s, int64_t deadline)
 {
+	if (s != APP_PIN)
+		util_wipe(app->pin, sizeof app->pin);
+	if (s != APP_MAINTENANCE)
+		app->maint_inflight = 0;
+	app->hold_since = 0;
 	app->screen = s;
 	app->deadline = deadline;
 	app->pressed = NULL;
@@ -72,11 +87,17 @@ static void app_show(struct app *app, enum app_screen s, int64_t deadline)
 	app_assert_state(app);
 }
 
-static void app_show_welcome(struct app *app)
+static void app_default_language(struct app *app)
 {
 	snprintf(app->lang, sizeof app->lang, "%s",
 		 app->cfg->default_language[0] ? app->cfg->default_language
 					       : "de");
+}
+
+static void app_show_welcome(struct app *app)
+{
+	app_default_language(app);
+	app->pin_tries = 0;
 	app->request_key[0] = '\0';
 	app->inflight = 0;
 	app_show(app, APP_WELCOME, 0);
@@ -88,6 +109,103 @@ static void app_out_of_service(struct app *app, const char *detail)
 	app->inflight = 0;
 	log_error("ui", "out of service: %s", detail);
 	app_show(app, APP_OUT_OF_SERVICE, 0);
+}
+
+/* ---- the technician's side ---- */
+
+static void app_open_pin(struct app *app)
+{
+	app->pin_tries = 0;
+	app_default_language(app);
+	log_info("ui", "maintenance PIN pad opened");
+	app_show(app, APP_PIN, app->now + app_idle_ms(app));
+}
+
+static void app_maint_post(struct app *app, const char *retry_id)
+{
+	if (app->maint_inflight)
+		return;
+	if ((retry_id ? worker_post_retry(app->worker, retry_id)
+		      : worker_post_snapshot(app->worker)) < 0) {
+		log_warn("ui", "worker busy; maintenance job not queued");
+		return;
+	}
+	app->maint_inflight = 1;
+}
+
+/* Compares without an early exit, so the time taken does not tell how
+ * many leading digits were right. */
+static int app_pin_matches(const char *typed, const char *pin)
+{
+	size_t n = strlen(pin), m = strlen(typed);
+	unsigned diff = n != m;
+
+	for (size_t i = 0; i < n; i++)
+		diff |= (unsigned char)pin[i] ^
+			(unsigned char)(i < m ? typed[i] : 0);
+	return diff == 0;
+}
+
+static void app_act_pin_ok(struct app *app)
+{
+	if (!app->pin[0])
+		return;
+	if (app_pin_matches(app->pin, app->cfg->maintenance_pin)) {
+		log_info("ui", "maintenance view opened");
+		app->maint_loaded = 0;
+		app_show(app, APP_MAINTENANCE, app->now + app_idle_ms(app));
+		app_maint_post(app, NULL);
+		return;
+	}
+	util_wipe(app->pin, sizeof app->pin);
+	app->pin_tries++;
+	log_warn("ui", "maintenance: wrong PIN (%d of %d)", app->pin_tries,
+		 APP_PIN_TRIES);
+	if (app->pin_tries >= APP_PIN_TRIES) {
+		app->pin_locked_until = util_mono_ms() + APP_PIN_LOCK_MS;
+		app_show_welcome(app);
+		return;
+	}
+	app__pin_update(app, N_("Wrong PIN"));
+}
+
+static void app_pin_digit(struct app *app, char d)
+{
+	size_t n = strlen(app->pin);
+
+	if (n + 1 < sizeof app->pin) {
+		app->pin[n] = d;
+		app->pin[n + 1] = '\0';
+	}
+	app__pin_update(app, NULL);
+}
+
+static void app_pin_delete(struct app *app)
+{
+	size_t n = strlen(app->pin);
+
+	if (n)
+		app->pin[n - 1] = '\0';
+	app__pin_update(app, NULL);
+}
+
+static void app_act_retry(struct app *app, int idx)
+{
+	if (!app->maint_loaded || idx < 0 || idx >= app->maint.n_dead)
+		return;
+	app_maint_post(app, app->maint.dead[idx].id);
+}
+
+/* A press on WELCOME's header starts the hold that app_frame() turns
+ * into the PIN pad; nothing shows that it is counting. */
+static void app_hold_start(struct app *app, int y)
+{
+	int64_t t = util_mono_ms();
+
+	if (app->screen != APP_WELCOME || !app->cfg->maintenance_pin[0] ||
+	    y < 0 || y >= APP_HEADER_H || t < app->pin_locked_until)
+		return;
+	app->hold_since = t ? t : 1;
 }
 
 static void app_act_start(struct app *app)
@@ -142,6 +260,21 @@ static void app_act(struct app *app, const struct widget *w)
 	case ACT_DONE:
 		app_show_welcome(app);
 		break;
+	case ACT_PIN_DIGIT:
+		app_pin_digit(app, (char)('0' + w->arg));
+		break;
+	case ACT_PIN_DELETE:
+		app_pin_delete(app);
+		break;
+	case ACT_PIN_OK:
+		app_act_pin_ok(app);
+		break;
+	case ACT_RETRY:
+		app_act_retry(app, w->arg);
+		break;
+	case ACT_REFRESH:
+		app_maint_post(app, NULL);
+		break;
 	}
 }
 
@@ -149,12 +282,18 @@ void app_pointer(struct app *app, int down, int x, int y)
 {
 	struct widget *w = app->root ? widget_at(app->root, x, y) : NULL;
 
-	if (app->screen == APP_SERVICES ||
+	if (app->screen == APP_SERVICES || app->screen == APP_PIN ||
+	    app->screen == APP_MAINTENANCE ||
 	    (app->screen == APP_WELCOME && app->deadline))
 		app->deadline = app->now + app_idle_ms(app);
+	if (!down)
+		app->hold_since = 0;
 	if (down && util_mono_ms() < app->input_from)
 		return; /* the screen just changed under the finger */
 	if (down) {
+		app->hold_since = 0;
+		if (!w)
+			app_hold_start(app, y);
 		if (app->pressed)
 			app->pressed->pressed = 0;
 		app->dirty |= app->pressed != NULL || w != NULL;
@@ -177,14 +316,30 @@ void app_pointer(struct app *app, int down, int x, int y)
 void app_key(struct app *app, SDL_Keycode key)
 {
 	if (key == SDLK_ESCAPE &&
-	    (app->screen == APP_SERVICES || app->screen == APP_TICKET))
+	    (app->screen == APP_SERVICES || app->screen == APP_TICKET ||
+	     app->screen == APP_PIN || app->screen == APP_MAINTENANCE)) {
 		app_show_welcome(app);
+		return;
+	}
+	if (app->screen != APP_PIN)
+		return;
+	app->deadline = app->now + app_idle_ms(app);
+	if (key == SDLK_RETURN || key == SDLK_KP_ENTER)
+		app_act_pin_ok(app);
+	else if (key == SDLK_BACKSPACE)
+		app_pin_delete(app);
 }
 
+/* Only the PIN pad takes text: its digits (a keyboard on the desktop
+ * simulator); anything else is ignored. */
 void app_text(struct app *app, const char *utf8)
 {
-	(void)app;
-	(void)utf8; /* no text fields on these screens yet */
+	if (app->screen != APP_PIN)
+		return;
+	app->deadline = app->now + app_idle_ms(app);
+	for (; *utf8; utf8++)
+		if (*utf8 >= '0' && *utf8 <= '9')
+			app_pin_digit(app, *utf8);
 }
 
 /* A request of the current visit, still on the screen that waits for it. */
@@ -237,6 +392,14 @@ static void app_on_result(struct app *app, const struct worker_result *r)
 			 app->now + (int64_t)app->cfg->ticket_screen_seconds *
 					    1000);
 		break;
+	case WORKER_MAINT:
+		if (app->screen != APP_MAINTENANCE)
+			break; /* closed meanwhile */
+		app->maint = r->maint;
+		app->maint_loaded = 1;
+		app->maint_inflight = 0;
+		app_show(app, APP_MAINTENANCE, app->deadline);
+		break;
 	case WORKER_PRINTED:
 		if (!app_awaits(app, r, APP_TICKET) ||
 		    strcmp(r->ticket.id, app->ticket.id))
@@ -270,6 +433,8 @@ int app_frame(struct app *app, int64_t now_ms)
 	while (app->worker && worker_poll(app->worker, &r))
 		if (app->screen != APP_OUT_OF_SERVICE)
 			app_on_result(app, &r);
+	if (app->hold_since && now_ms - app->hold_since >= APP_HOLD_MS)
+		app_open_pin(app);
 	if (app->deadline && now_ms >= app->deadline) {
 		if (app->screen == APP_ISSUING) {
 			/* the store did not answer in time: say so; a late
@@ -335,9 +500,7 @@ struct app *app_create(SDL_Renderer *r, struct text *t,
 	app->worker = worker;
 	app->now = util_mono_ms();
 	if (oos_detail || !worker) {
-		snprintf(app->lang, sizeof app->lang, "%s",
-			 cfg->default_language[0] ? cfg->default_language
-						  : "de");
+		app_default_language(app);
 		app_out_of_service(app, oos_detail ? oos_detail
 						   : "no worker thread");
 	} else {
@@ -355,6 +518,7 @@ void app_destroy(struct app *app)
 {
 	if (!app)
 		return;
+	util_wipe(app->pin, sizeof app->pin);
 	widget_destroy(app->root);
 	free(app);
 }

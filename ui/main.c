@@ -262,7 +262,7 @@ static void log_start(const struct config *cfg, const struct opts *o,
 		      const char *oos)
 {
 	log_info("ui", "buergerkiosk %s starting: site '%s', %d services, "
-		 "%s, %s", "0.1.0", cfg->site_id, cfg->n_services,
+		 "%s, %s", BK_VERSION, cfg->site_id, cfg->n_services,
 		 o->headless ? "headless" : o->fullscreen ? "fullscreen"
 							  : "windowed",
 		 oos[0] ? "out of service" : "in service");

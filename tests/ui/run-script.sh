@@ -13,8 +13,12 @@
 #                          ({today} is replaced by the local date)
 #   # expect-exit: N       the kiosk's exit status (default 0)
 #   # expect-stderr: TEXT  the kiosk's stderr contains TEXT (repeatable)
+#   # reject-stderr: TEXT  the kiosk's stderr does not contain TEXT
 #   # expect-jobs: N       printer job files written
 #   # expect-tickets: N    rows in the tickets table of kiosk.db
+#   # expect-sql: QUERY = VALUE
+#                          QUERY on kiosk.db after the run prints VALUE
+#                          (split at the last " = "; repeatable)
 #
 # Screenshots are kept in $BK_BIN_DIR/ui-screens/NAME/; the temporary data
 # dir is removed.
@@ -72,6 +76,13 @@ while IFS= read -r text; do
 		fail=1
 	fi
 done < <(directive expect-stderr)
+while IFS= read -r text; do
+	[ -z "$text" ] && continue
+	if grep -qF -- "$text" "$tmp/stderr"; then
+		echo "$name: stderr holds: $text" >&2
+		fail=1
+	fi
+done < <(directive reject-stderr)
 
 want=$(directive expect-jobs | tail -n 1)
 if [ -n "$want" ]; then
@@ -89,5 +100,15 @@ if [ -n "$want" ]; then
 		fail=1
 	fi
 fi
+while IFS= read -r line; do
+	[ -z "$line" ] && continue
+	query=${line% = *}
+	want=${line##* = }
+	got=$(sqlite3 "$data/kiosk.db" "$query" 2>&1)
+	if [ "$got" != "$want" ]; then
+		echo "$name: $query gave '$got', expected '$want'" >&2
+		fail=1
+	fi
+done < <(directive expect-sql)
 [ "$fail" -eq 0 ] && echo "$name: ok (screenshots in $shots)"
 exit "$fail"
