@@ -10,94 +10,15 @@
 # Needs BK_BIN_DIR (build dir) and BK_SOURCE_DIR. KEEP_TMP=1 keeps files.
 set -u
 
-BIN=${BK_BIN_DIR:?set BK_BIN_DIR to the build directory}
-SRC=${BK_SOURCE_DIR:?set BK_SOURCE_DIR to the source directory}
-CTL_BIN=$BIN/firmware/kioskctl
-KD_BIN=$BIN/firmware/buergerkioskd
-BO_BIN=$BIN/sim/kiosk-backoffice
-for b in "$CTL_BIN" "$KD_BIN" "$BO_BIN"; do
-	[ -x "$b" ] || { echo "FAIL: $b not built"; exit 1; }
-done
-command -v jq >/dev/null || { echo "FAIL: jq is needed"; exit 1; }
+. "$(dirname "$0")/lib.sh"
+bk_init sync jq
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/bk-sync-XXXXXX")
-PIDS=()
-BO_PID=
-BO_PORT=
-BO_N=0
-
-cleanup() {
-	for p in "${PIDS[@]}"; do
-		kill -KILL "$p" 2>/dev/null
-	done
-	wait 2>/dev/null
-	if [ "${KEEP_TMP:-0}" = 1 ]; then
-		echo "files kept in $TMP"
-	else
-		rm -rf "$TMP"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-fail() {
-	echo "FAIL: $*"
-	for f in "$TMP"/*.log "$TMP"/*.out; do
-		[ -s "$f" ] || continue
-		echo "--- $f (last 15 lines)"
-		tail -n 15 "$f"
-	done
-	exit 1
-}
-
-COMMON=(--config "$SRC/assets/site.conf" --data-dir "$TMP/kiosk"
-	--set "printer.uri=virtual:$TMP/printer")
-ctl() { "$CTL_BIN" "${COMMON[@]}" "$@"; }
 # Short backoff so retries happen within the test. exec: started with &,
 # $! is then buergerkioskd itself, not a subshell.
 kd() {
 	exec "$KD_BIN" "${COMMON[@]}" --set sync.backoff_min_ms=50 \
 		--set sync.backoff_max_ms=300 --set sync.timeout_s=5 \
 		--set sync.poll_ms=100 "$@"
-}
-
-issue() { # issue N: appends the numbers to $TMP/issued
-	for _ in $(seq "$1"); do
-		ctl ticket issue --service personalausweis --no-print \
-			>>"$TMP/issued" 2>>"$TMP/kioskctl.log" ||
-			fail "kioskctl ticket issue failed"
-	done
-}
-
-count() { # count pending|delivered|dead
-	ctl sync status --json 2>>"$TMP/kioskctl.log" | jq -r ".$1"
-}
-
-# start_bo LISTEN [flags...]: starts the back office on $TMP/bo and waits
-# for "listening on http://HOST:PORT"; sets BO_PID and BO_PORT.
-start_bo() {
-	local listen=$1 out
-	shift
-	BO_N=$((BO_N + 1))
-	out=$TMP/bo$BO_N.out
-	"$BO_BIN" --listen "$listen" --data-dir "$TMP/bo" "$@" \
-		>"$out" 2>"$TMP/bo$BO_N.log" &
-	BO_PID=$!
-	PIDS+=("$BO_PID")
-	for _ in $(seq 100); do
-		BO_PORT=$(sed -n 's|^listening on http://127\.0\.0\.1:\([0-9]*\)$|\1|p' "$out")
-		[ -n "$BO_PORT" ] && return 0
-		kill -0 "$BO_PID" 2>/dev/null || return 1
-		sleep 0.05
-	done
-	return 1
-}
-
-stop_bo() { # SIGTERM, expect exit 0
-	kill -TERM "$BO_PID"
-	wait "$BO_PID"
-	local rc=$?
-	[ "$rc" = 0 ] || fail "kiosk-backoffice exited $rc on SIGTERM"
 }
 
 # drain URL: buergerkioskd --once until nothing is pending (exit 0).
@@ -113,29 +34,18 @@ drain() {
 	fail "outbox not drained after 60 rounds"
 }
 
-# Each issued number exactly once in the back office, nothing else.
-check_exactly_once() {
-	"$BO_BIN" --data-dir "$TMP/bo" --list --json >"$TMP/list.json" ||
-		fail "kiosk-backoffice --list --json failed"
-	jq -r '.[] | select(.type == "ticket.issued") | .number' \
-		"$TMP/list.json" | sort >"$TMP/held"
-	sort "$TMP/issued" >"$TMP/issued.sorted"
-	diff -u "$TMP/issued.sorted" "$TMP/held" >"$TMP/diff.out" ||
-		fail "$1: back office does not hold each ticket exactly once"
-	[ "$(jq '[.[].id] | unique | length' "$TMP/list.json")" = \
-	  "$(jq 'length' "$TMP/list.json")" ] || fail "$1: duplicate ids"
-	[ "$(count pending)" = 0 ] || fail "$1: pending is $(count pending)"
-	[ "$(count delivered)" = "$(wc -l <"$TMP/issued")" ] ||
-		fail "$1: delivered $(count delivered), issued $(wc -l <"$TMP/issued")"
+# held_once LABEL: check_exactly_once, then say so.
+held_once() {
+	check_exactly_once "$1"
 	echo "ok   $1 ($(wc -l <"$TMP/issued") tickets held once each)"
 }
 
 : >"$TMP/issued"
 
 # --- 1. back office down --------------------------------------------------
-start_bo 127.0.0.1:0 || fail "back office did not start"
+bo_start 127.0.0.1:0 || fail "back office did not start"
 DEAD_URL=http://127.0.0.1:$BO_PORT
-stop_bo # nobody listens on that port now
+bo_stop # nobody listens on that port now
 issue 3
 (kd --backoffice "$DEAD_URL" --once 2>>"$TMP/kioskd.log")
 rc=$?
@@ -148,16 +58,16 @@ ctl sync status --json | jq -e '.health.sync.ok == false' >/dev/null ||
 echo "ok   1 back office down: 3 pending, nothing lost"
 
 # --- 2. back office up ------------------------------------------------------
-start_bo 127.0.0.1:0 || fail "2: back office did not start"
+bo_start 127.0.0.1:0 || fail "2: back office did not start"
 URL=http://127.0.0.1:$BO_PORT
 curl -sf "$URL/v1/health" | jq -e '.ok == true' >/dev/null ||
 	fail "2: GET /v1/health"
 drain "$URL"
-check_exactly_once "2 back office up"
-stop_bo
+held_once "2 back office up"
+bo_stop
 
 # --- 3. fault switches ------------------------------------------------------
-start_bo 127.0.0.1:0 --fail-next 2 --drop-replies 1 ||
+bo_start 127.0.0.1:0 --fail-next 2 --drop-replies 1 ||
 	fail "3: back office did not start"
 URL=http://127.0.0.1:$BO_PORT
 issue 4
@@ -166,11 +76,11 @@ grep -q "503 without storing" "$TMP/bo$BO_N.log" || fail "3: --fail-next unused"
 grep -q "reply dropped" "$TMP/bo$BO_N.log" || fail "3: --drop-replies unused"
 [ "$(grep -c 'held 4' "$TMP/bo$BO_N.log")" = 2 ] ||
 	fail "3: the dropped batch was not sent again"
-check_exactly_once "3 fail-next 2, drop-replies 1"
-stop_bo
+held_once "3 fail-next 2, drop-replies 1"
+bo_stop
 
 # --- 4 + 5. long-running daemon, back office killed mid-run ----------------
-start_bo 127.0.0.1:0 || fail "4: back office did not start"
+bo_start 127.0.0.1:0 || fail "4: back office did not start"
 PORT=$BO_PORT
 URL=http://127.0.0.1:$PORT
 kd --backoffice "$URL" --set sync.batch_size=2 2>>"$TMP/kioskd.log" </dev/null >/dev/null &
@@ -187,7 +97,7 @@ kill -KILL "$BO_PID"
 wait "$BO_PID" 2>/dev/null
 issue 6 # while the back office is dead
 for _ in $(seq 100); do # same port again (SO_REUSEADDR)
-	start_bo "127.0.0.1:$PORT" && break
+	bo_start "127.0.0.1:$PORT" && break
 	sleep 0.1
 done
 [ "$BO_PORT" = "$PORT" ] || fail "4: could not restart on port $PORT"
@@ -198,7 +108,7 @@ for _ in $(seq 150); do
 done
 kill -0 "$KD_PID" 2>/dev/null || fail "5: buergerkioskd died"
 grep -q "held" "$TMP/bo$BO_N.log" || fail "4: nothing delivered after the restart"
-check_exactly_once "4 back office killed with SIGKILL and restarted"
+held_once "4 back office killed with SIGKILL and restarted"
 
 kill -TERM "$KD_PID"
 for _ in $(seq 50); do
@@ -230,7 +140,7 @@ ctl sync status --json | jq -e --arg id "$BAD_ID" \
 [ "$(count delivered)" = "$(wc -l <"$TMP/issued")" ] ||
 	fail "6: delivered $(count delivered)"
 echo "ok   6 refused event parked as dead with the reason"
-stop_bo
+bo_stop
 
 # nothing of ours left running
 for p in "${PIDS[@]}"; do
