@@ -17,66 +17,13 @@
 # Needs BK_BIN_DIR (build dir) and BK_SOURCE_DIR. KEEP_TMP=1 keeps files.
 set -u
 
-BIN=${BK_BIN_DIR:?set BK_BIN_DIR to the build directory}
-SRC=${BK_SOURCE_DIR:?set BK_SOURCE_DIR to the source directory}
-CTL_BIN=$BIN/firmware/kioskctl
-KD_BIN=$BIN/firmware/buergerkioskd
-BO_BIN=$BIN/sim/kiosk-backoffice
-for b in "$CTL_BIN" "$KD_BIN" "$BO_BIN"; do
-	[ -x "$b" ] || { echo "FAIL: $b not built"; exit 1; }
-done
-command -v jq >/dev/null || { echo "FAIL: jq is needed"; exit 1; }
-command -v openssl >/dev/null || { echo "FAIL: openssl is needed"; exit 1; }
+. "$(dirname "$0")/lib.sh"
+bk_init tls jq openssl
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/bk-tls-XXXXXX")
-PIDS=()
-BO_PID=
-BO_PORT=
-BO_N=0
-
-cleanup() {
-	for p in "${PIDS[@]}"; do
-		kill -KILL "$p" 2>/dev/null
-	done
-	wait 2>/dev/null
-	if [ "${KEEP_TMP:-0}" = 1 ]; then
-		echo "files kept in $TMP"
-	else
-		rm -rf "$TMP"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-fail() {
-	echo "FAIL: $*"
-	for f in "$TMP"/*.log "$TMP"/*.out; do
-		[ -s "$f" ] || continue
-		echo "--- $f (last 15 lines)"
-		tail -n 15 "$f"
-	done
-	exit 1
-}
-
-COMMON=(--config "$SRC/assets/site.conf" --data-dir "$TMP/kiosk"
-	--set "printer.uri=virtual:$TMP/printer")
-ctl() { "$CTL_BIN" "${COMMON[@]}" "$@"; }
 kd() {
 	"$KD_BIN" "${COMMON[@]}" --set sync.backoff_min_ms=10 \
 		--set sync.backoff_max_ms=20 --set sync.timeout_s=5 \
 		--set sync.poll_ms=50 "$@"
-}
-
-issue() { # issue N: appends the numbers to $TMP/issued
-	for _ in $(seq "$1"); do
-		ctl ticket issue --service personalausweis --no-print \
-			>>"$TMP/issued" 2>>"$TMP/kioskctl.log" ||
-			fail "kioskctl ticket issue failed"
-	done
-}
-
-count() { # count pending|delivered|dead
-	ctl sync status --json 2>>"$TMP/kioskctl.log" | jq -r ".$1"
 }
 
 held() { # events the back office holds
@@ -86,29 +33,14 @@ held() { # events the back office holds
 # start_bo: the back office with TLS and the demo client CA on a free
 # port; sets BO_PID and BO_PORT.
 start_bo() {
-	local out
-	BO_N=$((BO_N + 1))
-	out=$TMP/bo$BO_N.out
-	"$BO_BIN" --listen 127.0.0.1:0 --data-dir "$TMP/bo" \
+	BO_SCHEME=https bo_start 127.0.0.1:0 \
 		--tls-cert "$PKI/server.pem" --tls-key "$PKI/server.key" \
-		--client-ca "$PKI/ca.pem" >"$out" 2>"$TMP/bo$BO_N.log" &
-	BO_PID=$!
-	PIDS+=("$BO_PID")
-	for _ in $(seq 100); do
-		BO_PORT=$(sed -n 's|^listening on https://127\.0\.0\.1:\([0-9]*\)$|\1|p' "$out")
-		[ -n "$BO_PORT" ] && return 0
-		kill -0 "$BO_PID" 2>/dev/null || return 1
-		sleep 0.05
-	done
-	return 1
+		--client-ca "$PKI/ca.pem"
 }
 
 # stop_bo: SIGTERM, exit 0; leaves the request count in $SERVED.
 stop_bo() {
-	kill -TERM "$BO_PID"
-	wait "$BO_PID"
-	local rc=$?
-	[ "$rc" = 0 ] || fail "kiosk-backoffice exited $rc on SIGTERM"
+	bo_stop
 	SERVED=$(sed -n 's/.*served \([0-9]*\) requests on \([0-9]*\) connections.*/\1 \2/p' \
 		"$TMP/bo$BO_N.log")
 	[ -n "$SERVED" ] || fail "back office did not report its requests"
