@@ -22,85 +22,17 @@
 # Needs BK_BIN_DIR (build dir) and BK_SOURCE_DIR. KEEP_TMP=1 keeps files.
 set -u
 
-BIN=${BK_BIN_DIR:?set BK_BIN_DIR to the build directory}
-SRC=${BK_SOURCE_DIR:?set BK_SOURCE_DIR to the source directory}
-CTL_BIN=$BIN/firmware/kioskctl
-KD_BIN=$BIN/firmware/buergerkioskd
-BO_BIN=$BIN/sim/kiosk-backoffice
-for b in "$CTL_BIN" "$KD_BIN" "$BO_BIN"; do
-	[ -x "$b" ] || { echo "FAIL: $b not built"; exit 1; }
-done
-for t in jq sqlite3; do
-	command -v "$t" >/dev/null || { echo "FAIL: $t is needed"; exit 1; }
-done
+. "$(dirname "$0")/lib.sh"
+bk_init kill9 jq sqlite3
 
 BULK=${BK_KILL9_EVENTS:-2000}
 KILLS=${BK_KILL9_KILLS:-10}
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/bk-kill9-XXXXXX")
 DB=$TMP/kiosk/kiosk.db
-PIDS=()
-BO_PID=
 KD_PID=
-BO_PORT=
-BO_N=0
-
-cleanup() {
-	for p in "${PIDS[@]}"; do
-		kill -KILL "$p" 2>/dev/null
-	done
-	wait 2>/dev/null
-	if [ "${KEEP_TMP:-0}" = 1 ]; then
-		echo "files kept in $TMP"
-	else
-		rm -rf "$TMP"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-fail() {
-	echo "FAIL: $*"
-	for f in "$TMP"/*.log "$TMP"/*.out; do
-		[ -s "$f" ] || continue
-		echo "--- $f (last 15 lines)"
-		tail -n 15 "$f"
-	done
-	exit 1
-}
-
-COMMON=(--config "$SRC/assets/site.conf" --data-dir "$TMP/kiosk"
-	--set "printer.uri=virtual:$TMP/printer")
-ctl() { "$CTL_BIN" "${COMMON[@]}" "$@"; }
-
-issue() { # issue N
-	for _ in $(seq "$1"); do
-		ctl ticket issue --service personalausweis --no-print \
-			>/dev/null 2>>"$TMP/kioskctl.log" ||
-			fail "kioskctl ticket issue failed"
-	done
-}
 
 sql() { sqlite3 -cmd ".timeout 10000" "$DB" "$@"; }
 
 pending() { sql "SELECT count(*) FROM outbox WHERE state = 'pending'"; }
-
-# start_bo LISTEN: back office on $TMP/bo; sets BO_PID and BO_PORT.
-start_bo() {
-	local out
-	BO_N=$((BO_N + 1))
-	out=$TMP/bo$BO_N.out
-	"$BO_BIN" --listen "$1" --data-dir "$TMP/bo" >"$out" \
-		2>"$TMP/bo$BO_N.log" &
-	BO_PID=$!
-	PIDS+=("$BO_PID")
-	for _ in $(seq 200); do
-		BO_PORT=$(sed -n 's|^listening on http://127\.0\.0\.1:\([0-9]*\)$|\1|p' "$out")
-		[ -n "$BO_PORT" ] && return 0
-		kill -0 "$BO_PID" 2>/dev/null || return 1
-		sleep 0.05
-	done
-	return 1
-}
 
 # restart_bo: SIGKILL, then the same port and data dir again.
 restart_bo() {
@@ -108,7 +40,7 @@ restart_bo() {
 	kill -KILL "$BO_PID" 2>/dev/null
 	wait "$BO_PID" 2>/dev/null
 	for _ in $(seq 100); do
-		start_bo "127.0.0.1:$port" && [ "$BO_PORT" = "$port" ] &&
+		bo_start "127.0.0.1:$port" && [ "$BO_PORT" = "$port" ] &&
 			return 0
 		sleep 0.1
 	done
@@ -129,7 +61,7 @@ start_kd() {
 pause() { sleep "0.$(printf '%03d' $((50 + RANDOM % 350)))"; }
 
 # --- setup: tickets from kioskctl, then the bulk in the same shape ---------
-start_bo 127.0.0.1:0 || fail "back office did not start"
+bo_start 127.0.0.1:0 || fail "back office did not start"
 # five kioskctl at once on the fresh data dir: one migrates, the others
 # wait for it (they used to fail with "table tickets already exists")
 par=()
