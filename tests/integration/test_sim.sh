@@ -31,6 +31,14 @@ held = json.load(open(sys.argv[1]))
 numbers = sorted(e["number"] for e in held)
 assert numbers == ["A001", "A002", "B001"], numbers
 PY
+# the back office served the site's catalogue and demo appointments
+"$BK_BIN_DIR/firmware/kioskctl" --config "$BK_SOURCE_DIR/assets/site.conf" \
+  --data-dir "$tmp/demo/kiosk" health --json > "$tmp/health.json"
+python3 - "$tmp/health.json" <<'PY'
+import json, sys
+h = json.load(open(sys.argv[1]))
+assert h["downsync"]["level"] == "ok", h
+PY
 [ -z "$(leftovers "$tmp/demo")" ] || fail "processes left after the demo: $(leftovers "$tmp/demo")"
 
 # 2. window mode (SDL's offscreen video driver stands in for a display):
