@@ -12,64 +12,14 @@
 # Needs BK_BIN_DIR and BK_SOURCE_DIR. KEEP_TMP=1 keeps files.
 set -u
 
-BIN=${BK_BIN_DIR:?set BK_BIN_DIR to the build directory}
-SRC=${BK_SOURCE_DIR:?set BK_SOURCE_DIR to the source directory}
-CTL_BIN=$BIN/firmware/kioskctl
-KD_BIN=$BIN/firmware/buergerkioskd
-BO_BIN=$BIN/sim/kiosk-backoffice
-for b in "$CTL_BIN" "$KD_BIN" "$BO_BIN"; do
-	[ -x "$b" ] || { echo "FAIL: $b not built"; exit 1; }
-done
-command -v jq >/dev/null || { echo "FAIL: jq is needed"; exit 1; }
-command -v sqlite3 >/dev/null || { echo "FAIL: sqlite3 is needed"; exit 1; }
+. "$(dirname "$0")/lib.sh"
+bk_init down jq sqlite3
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/bk-down-XXXXXX")
-PIDS=()
-BO_PID=
-BO_PORT=
-
-cleanup() {
-	for p in "${PIDS[@]}"; do
-		kill -KILL "$p" 2>/dev/null
-	done
-	wait 2>/dev/null
-	if [ "${KEEP_TMP:-0}" = 1 ]; then
-		echo "files kept in $TMP"
-	else
-		rm -rf "$TMP"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-fail() {
-	echo "FAIL: $*"
-	for f in "$TMP"/*.log "$TMP"/*.out; do
-		[ -s "$f" ] || continue
-		echo "--- $f (last 15 lines)"
-		tail -n 15 "$f"
-	done
-	exit 1
-}
-
-COMMON=(--config "$SRC/assets/site.conf" --data-dir "$TMP/kiosk"
-	--set "printer.uri=virtual:$TMP/printer")
 ctl() { "$CTL_BIN" "${COMMON[@]}" --set "backoffice.url=$URL" "$@"; }
 kdb() { sqlite3 "$TMP/kiosk/kiosk.db" "$@"; }
 
-start_bo() {
-	"$BO_BIN" --listen 127.0.0.1:0 --data-dir "$TMP/bo" \
-		>"$TMP/bo.out" 2>>"$TMP/bo.log" &
-	BO_PID=$!
-	PIDS+=("$BO_PID")
-	for _ in $(seq 100); do
-		BO_PORT=$(sed -n 's|^listening on http://127\.0\.0\.1:\([0-9]*\)$|\1|p' "$TMP/bo.out")
-		[ -n "$BO_PORT" ] && { URL=http://127.0.0.1:$BO_PORT; return 0; }
-		kill -0 "$BO_PID" 2>/dev/null || return 1
-		sleep 0.05
-	done
-	return 1
-}
+# start_bo: the back office on a free port; sets URL (and BO_PID, BO_PORT).
+start_bo() { bo_start 127.0.0.1:0 && URL=$BO_URL; }
 
 # 1. seed, serve, the daemon pulls at start
 "$BO_BIN" --data-dir "$TMP/bo" --seed-demo 40 >>"$TMP/bo.log" 2>&1 ||
@@ -114,7 +64,7 @@ grep -q "\*\*\*${CODE:3:2}" "$TMP/list.txt" || fail "code not masked to its last
 grep -q "$CODE" "$TMP/list.txt" && fail "plain list shows a whole code"
 ctl health --json | jq -e '.downsync.ok == true' >/dev/null ||
 	fail "health downsync not ok"
-grep -q "$CODE\|$PN" "$TMP/kioskd.log" "$TMP/bo.log" &&
+grep -q "$CODE\|$PN" "$TMP/kioskd.log" "$TMP"/bo*.log &&
 	fail "a code or process number reached a log"
 
 # 2. back office down: the cache answers, a pull fails and says so
@@ -163,6 +113,5 @@ BEFORE=$(kdb "SELECT count(*) FROM appointments")
 	fail "purge removed more than yesterday's row"
 grep -q "purged 1 appointments of past days" "$TMP/kioskd.log" ||
 	fail "purge not logged"
-kill -TERM "$BO_PID"
-wait "$BO_PID" || fail "kiosk-backoffice exited $? on SIGTERM"
+bo_stop
 echo "ok: down-sync"
