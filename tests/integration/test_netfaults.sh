@@ -19,60 +19,14 @@
 # Needs BK_BIN_DIR (build dir) and BK_SOURCE_DIR. KEEP_TMP=1 keeps files.
 set -u
 
-BIN=${BK_BIN_DIR:?set BK_BIN_DIR to the build directory}
-SRC=${BK_SOURCE_DIR:?set BK_SOURCE_DIR to the source directory}
-CTL_BIN=$BIN/firmware/kioskctl
-KD_BIN=$BIN/firmware/buergerkioskd
-BO_BIN=$BIN/sim/kiosk-backoffice
+. "$(dirname "$0")/lib.sh"
+bk_init netfaults jq python3
+
 PROXY=$SRC/tests/integration/faultproxy.py
-for b in "$CTL_BIN" "$KD_BIN" "$BO_BIN"; do
-	[ -x "$b" ] || { echo "FAIL: $b not built"; exit 1; }
-done
-for t in jq python3; do
-	command -v "$t" >/dev/null || { echo "FAIL: $t is needed"; exit 1; }
-done
-
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/bk-netfaults-XXXXXX")
 CONTROL=$TMP/mode
-PIDS=()
 NETNS=
-
-cleanup() {
-	for p in "${PIDS[@]}"; do
-		kill -KILL "$p" 2>/dev/null
-	done
-	wait 2>/dev/null
+cleanup_extra() { # run by cleanup after the processes are gone
 	[ -n "$NETNS" ] && ip netns del "$NETNS" 2>/dev/null
-	if [ "${KEEP_TMP:-0}" = 1 ]; then
-		echo "files kept in $TMP"
-	else
-		rm -rf "$TMP"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-fail() {
-	echo "FAIL: $*"
-	for f in "$TMP"/*.log "$TMP"/*.out; do
-		[ -s "$f" ] || continue
-		echo "--- $f (last 15 lines)"
-		tail -n 15 "$f"
-	done
-	exit 1
-}
-
-COMMON=(--config "$SRC/assets/site.conf" --data-dir "$TMP/kiosk"
-	--set "printer.uri=virtual:$TMP/printer")
-ctl() { "$CTL_BIN" "${COMMON[@]}" "$@"; }
-count() { ctl sync status --json 2>>"$TMP/kioskctl.log" | jq -r ".$1"; }
-
-issue() { # issue N: appends the numbers to $TMP/issued
-	for _ in $(seq "$1"); do
-		ctl ticket issue --service reisepass --no-print \
-			>>"$TMP/issued" 2>>"$TMP/kioskctl.log" ||
-			fail "kioskctl ticket issue failed"
-	done
 }
 
 # wait_port OUT: the port from "listening on ...:PORT" in OUT
@@ -91,21 +45,6 @@ held_count() { # events of type ticket.issued the back office holds
 		jq '[.[] | select(.type == "ticket.issued")] | length'
 }
 
-check_exactly_once() {
-	"$BO_BIN" --data-dir "$TMP/bo" --list --json >"$TMP/list.json" ||
-		fail "$1: kiosk-backoffice --list --json failed"
-	jq -r '.[] | select(.type == "ticket.issued") | .number' \
-		"$TMP/list.json" | sort >"$TMP/held"
-	sort "$TMP/issued" >"$TMP/issued.sorted"
-	diff -u "$TMP/issued.sorted" "$TMP/held" >"$TMP/diff.out" ||
-		fail "$1: back office does not hold each ticket exactly once"
-	[ "$(jq '[.[].id] | unique | length' "$TMP/list.json")" = \
-	  "$(jq 'length' "$TMP/list.json")" ] || fail "$1: duplicate ids"
-	[ "$(count pending)" = 0 ] || fail "$1: pending is $(count pending)"
-	[ "$(count delivered)" = "$(wc -l <"$TMP/issued")" ] ||
-		fail "$1: delivered $(count delivered), issued $(wc -l <"$TMP/issued")"
-}
-
 wait_drained() {
 	for _ in $(seq 300); do
 		[ "$(count pending)" = 0 ] && return 0
@@ -117,10 +56,7 @@ wait_drained() {
 # --- start: back office, proxy (pass), daemon through the proxy -------------
 : >"$TMP/issued"
 echo pass >"$CONTROL"
-"$BO_BIN" --listen 127.0.0.1:0 --data-dir "$TMP/bo" >"$TMP/bo.out" \
-	2>"$TMP/bo.log" &
-PIDS+=("$!")
-BO_PORT=$(wait_port "$TMP/bo.out") || fail "back office did not start"
+bo_start 127.0.0.1:0 || fail "back office did not start"
 python3 "$PROXY" --target "127.0.0.1:$BO_PORT" --control "$CONTROL" \
 	>"$TMP/proxy.out" 2>"$TMP/proxy.log" &
 PIDS+=("$!")
@@ -132,7 +68,7 @@ PX_PORT=$(wait_port "$TMP/proxy.out") || fail "faultproxy did not start"
 	--set sync.batch_size=2 </dev/null >/dev/null 2>>"$TMP/kioskd.log" &
 KD_PID=$!
 PIDS+=("$KD_PID")
-issue 2
+issue 2 reisepass
 wait_drained "pass"
 check_exactly_once "pass"
 echo "ok   pass-through: 2 tickets delivered"
@@ -143,7 +79,7 @@ for mode in refuse reset 500 slow drop; do
 	held_before=$(held_count)
 	delivered_before=$(count delivered)
 	echo "$mode" >"$CONTROL"
-	issue 3
+	issue 3 reisepass
 	want=3
 	case $mode in slow | drop) want=2 ;; esac # 2 s timeout each
 	for _ in $(seq 200); do
