@@ -16,48 +16,11 @@
 # Needs BK_BIN_DIR and BK_SOURCE_DIR. KEEP_TMP=1 keeps the files.
 set -u
 
-BIN=${BK_BIN_DIR:?set BK_BIN_DIR to the build directory}
-SRC=${BK_SOURCE_DIR:?set BK_SOURCE_DIR to the source directory}
-CTL_BIN=$BIN/firmware/kioskctl
-KD_BIN=$BIN/firmware/buergerkioskd
-BO_BIN=$BIN/sim/kiosk-backoffice
-for b in "$CTL_BIN" "$KD_BIN" "$BO_BIN"; do
-	[ -x "$b" ] || { echo "FAIL: $b not built"; exit 1; }
-done
-for t in jq curl python3; do
-	command -v $t >/dev/null || { echo "FAIL: $t is needed"; exit 1; }
-done
+. "$(dirname "$0")/lib.sh"
+bk_init subm jq curl python3
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/bk-subm-XXXXXX")
-BO_PID=
-
-cleanup() {
-	[ -n "$BO_PID" ] && kill -KILL "$BO_PID" 2>/dev/null
-	wait 2>/dev/null
-	if [ "${KEEP_TMP:-0}" = 1 ]; then
-		echo "files kept in $TMP"
-	else
-		rm -rf "$TMP"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-fail() {
-	echo "FAIL: $*"
-	for f in "$TMP"/*.log "$TMP"/*.out; do
-		[ -s "$f" ] || continue
-		echo "--- $f (last 15 lines)"
-		tail -n 15 "$f"
-	done
-	exit 1
-}
-
-COMMON=(--config "$SRC/assets/site.conf" --data-dir "$TMP/kiosk"
-	--set "printer.uri=virtual:$TMP/printer"
-	--set "backoffice.public_key=$TMP/keys/backoffice-public.pem"
+COMMON+=(--set "backoffice.public_key=$TMP/keys/backoffice-public.pem"
 	--set store.retention_hours=0)
-ctl() { "$CTL_BIN" "${COMMON[@]}" "$@"; }
 kd_once() {
 	"$KD_BIN" "${COMMON[@]}" --set sync.backoff_min_ms=50 \
 		--set sync.backoff_max_ms=300 --set sync.timeout_s=5 \
@@ -87,18 +50,10 @@ ctl keys demo "$TMP/keys" >"$TMP/keys.out" 2>>"$TMP/kioskctl.log" ||
 	fail "kioskctl keys demo failed"
 [ "$(stat -c %a "$TMP/keys/backoffice-private.pem")" = 600 ] ||
 	fail "private key is not mode 600"
-"$BO_BIN" --listen 127.0.0.1:0 --data-dir "$TMP/bo" \
-	--private-key "$TMP/keys/backoffice-private.pem" \
-	>"$TMP/bo.out" 2>"$TMP/bo.log" &
-BO_PID=$!
-for _ in $(seq 100); do
-	PORT=$(sed -n 's|^listening on http://127\.0\.0\.1:\([0-9]*\)$|\1|p' \
-		"$TMP/bo.out")
-	[ -n "$PORT" ] && break
-	sleep 0.05
-done
-[ -n "$PORT" ] || fail "back office did not start"
-URL=http://127.0.0.1:$PORT
+bo_start 127.0.0.1:0 \
+	--private-key "$TMP/keys/backoffice-private.pem" ||
+	fail "back office did not start"
+URL=$BO_URL
 echo "ok   keys demo, back office with --private-key"
 
 # --- 2. submit: ciphertext only ------------------------------------------
@@ -163,7 +118,7 @@ jq -e --arg ref "$REF" '.submission.reference == $ref and
   delivered ] || fail "the ticket event did not stay (delivered)"
 has "$DB" "$DB-wal" "$(jq -r .data.jwe "$TMP/body.json" | cut -c 700-760)" &&
 	fail "the JWE is still in kiosk.db after retention"
-has "$TMP/bo.log" "Erika" && fail "plaintext in the back office's log"
+has "$TMP"/bo*.log "Erika" && fail "plaintext in the back office's log"
 has "$TMP/kioskd.log" "Erika" && fail "plaintext in buergerkioskd's log"
 echo "ok   delivered: back office holds the answers, kiosk deleted its copy"
 
