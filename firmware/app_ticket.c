@@ -161,6 +161,7 @@ bk_err app_ticket_print(struct store *st, const char *uri,
 	size_t written = 0;
 	char msg[256] = "";
 	printer_err pe = PRINTER_OK;
+	int won = 0;
 	bk_err e;
 
 	if ((e = queue_print_job_get(st, job_id, &job))) {
@@ -176,6 +177,16 @@ bk_err app_ticket_print(struct store *st, const char *uri,
 			snprintf(err, errlen, "print job %lld was given up",
 				 (long long)job_id);
 		queue_print_job_free(&job);
+		return e;
+	}
+	if ((e = queue_print_job_claim(st, job_id, &won)) || !won) {
+		/* another process (kioskctl beside the kiosk) sends it now */
+		queue_print_job_free(&job);
+		if (!e)
+			e = BK_ERR_BUSY;
+		snprintf(err, errlen, "print job %lld: %s", (long long)job_id,
+			 e == BK_ERR_BUSY ? "being printed by another process"
+					  : bk_strerror(e));
 		return e;
 	}
 	if (!*printer)

@@ -365,7 +365,8 @@ bk_err queue_print_job_done(struct store *st, int64_t id, int ok,
 	bk_err e = store__prepare(st,
 		"UPDATE print_jobs SET state = CASE WHEN ?2 THEN 'printed' "
 		"ELSE state END, attempts = attempts + 1, last_error = ?3, "
-		"updated_ms = ?4 WHERE id = ?1 AND state = 'pending'", &q);
+		"updated_ms = ?4, claimed_ms = 0 WHERE id = ?1 AND "
+		"state = 'pending'", &q);
 
 	if (e)
 		return e;
@@ -384,6 +385,28 @@ bk_err queue_print_job_done(struct store *st, int64_t id, int ok,
 	return e;
 }
 
+bk_err queue_print_job_claim(struct store *st, int64_t id, int *won)
+{
+	int64_t now = store_now_ms();
+	sqlite3_stmt *q;
+	bk_err e = store__prepare(st,
+		"UPDATE print_jobs SET claimed_ms = ?2 WHERE id = ?1 AND "
+		"state = 'pending' AND claimed_ms < ?3", &q);
+
+	*won = 0;
+	if (e)
+		return e;
+	sqlite3_bind_int64(q, 1, id);
+	sqlite3_bind_int64(q, 2, now);
+	sqlite3_bind_int64(q, 3, now - QUEUE_CLAIM_MS);
+	if (sqlite3_step(q) != SQLITE_DONE)
+		e = store__err(st, sqlite3_errcode(store__db(st)), "claim job");
+	else
+		*won = sqlite3_changes(store__db(st)) == 1;
+	sqlite3_finalize(q);
+	return e;
+}
+
 bk_err queue_print_job_next_pending(struct store *st, int64_t *id)
 {
 	char day[11];
@@ -391,6 +414,7 @@ bk_err queue_print_job_next_pending(struct store *st, int64_t *id)
 	bk_err e = store__prepare(st,
 		"SELECT p.id FROM print_jobs p JOIN tickets t "
 		"ON t.id = p.ticket_id WHERE p.state = 'pending' "
+		"AND p.claimed_ms < ?2 "
 		"AND t.day = ?1 ORDER BY p.id LIMIT 1", &q);
 	int rc;
 
@@ -399,6 +423,7 @@ bk_err queue_print_job_next_pending(struct store *st, int64_t *id)
 		return e;
 	local_day(store_now_ms(), day);
 	sqlite3_bind_text(q, 1, day, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, store_now_ms() - QUEUE_CLAIM_MS);
 	rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW)
 		*id = sqlite3_column_int64(q, 0);

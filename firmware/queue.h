@@ -78,7 +78,10 @@ bk_err queue_list_waiting(struct store *st, struct ticket *out, int max,
  *          day: printing it now would hand a stranger an old number)
  *
  * Invariants: a job is stored in its ticket's transaction, before any byte
- * is sent; it becomes printed only after the printer's status after the
+ * is sent; a process sends a job only after claiming it
+ * (queue_print_job_claim: one UPDATE that only one process can win), so
+ * the kiosk and kioskctl on one kiosk.db never both send it; a claim left
+ * by a process that died is released after QUEUE_CLAIM_MS; it becomes printed only after the printer's status after the
  * job shows no fault (app_ticket_print); a printed job is never sent
  * again, so a ticket is printed once. */
 struct print_job {
@@ -90,7 +93,14 @@ struct print_job {
 };
 bk_err queue_print_job_get(struct store *st, int64_t id, struct print_job *out);
 void queue_print_job_free(struct print_job *job);
-/* Records the outcome of sending a job (see the lifecycle above). */
+#define QUEUE_CLAIM_MS 60000  /* longer than any transport's timeouts */
+
+/* Claims pending job id for sending: *won = 1 when this caller may send
+ * it, 0 when it is not pending or another process is sending it. */
+bk_err queue_print_job_claim(struct store *st, int64_t id, int *won);
+
+/* Records the outcome of sending a job (see the lifecycle above) and
+ * releases the claim. */
 bk_err queue_print_job_done(struct store *st, int64_t id, int ok,
 			    const char *error);
 

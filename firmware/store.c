@@ -7,6 +7,8 @@
  *   2  appointments, catalogue, sync_state (down-sync cache and cursors)
  *   3  index outbox (state, seq): the next batch is read in order without
  *      sorting every pending row (a long outbox drained 30x slower)
+ *   4  print_jobs.claimed_ms: a process claims a pending job before it
+ *      sends it, so two processes on one kiosk.db never print it twice
  * A migration is a list of statements run in one BEGIN IMMEDIATE
  * transaction together with the user_version bump, so a crash leaves the
  * file at the old or the new version, never between.
@@ -108,9 +110,15 @@ static const char *const migration_3[] = {
 	NULL
 };
 
+static const char *const migration_4[] = {
+	"ALTER TABLE print_jobs ADD COLUMN claimed_ms INTEGER NOT NULL "
+	"DEFAULT 0",
+	NULL
+};
+
 /* migrations[v] takes the schema from version v to v + 1. */
 static const char *const *const migrations[] = {
-	migration_1, migration_2, migration_3,
+	migration_1, migration_2, migration_3, migration_4,
 };
 
 sqlite3 *store__db(struct store *st)

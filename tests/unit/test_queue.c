@@ -338,6 +338,50 @@ static void test_print_job_outcome(void)
 	check_rmtree(dir);
 }
 
+/* Two processes on one kiosk.db (the kiosk and kioskctl): only one may
+ * send a job; a claim left by a process that died is released. */
+static void test_print_job_claim(void)
+{
+	struct store *st = fresh_store(), *other = NULL;
+	char err[256];
+	struct ticket t;
+	int64_t id;
+	int won = -1;
+
+	REQUIRE(st);
+	REQUIRE(store_open(&other, dir, 5000, err, sizeof err) == BK_OK);
+	REQUIRE(queue_issue_ticket(st, &cfg, "reisepass", "de", "a",
+				   render_ok, NULL, &t) == BK_OK);
+	REQUIRE(queue_print_job_claim(st, t.print_job_id, &won) == BK_OK);
+	CHECK_INT(won, 1);
+	REQUIRE(queue_print_job_claim(other, t.print_job_id, &won) == BK_OK);
+	CHECK_INT(won, 0);
+	/* the retry loop does not see a job that is being sent */
+	REQUIRE(queue_print_job_next_pending(other, &id) == BK_OK);
+	CHECK_INT(id, 0);
+	/* a failed attempt releases it for the next try */
+	REQUIRE(queue_print_job_done(st, t.print_job_id, 0, "paper") == BK_OK);
+	REQUIRE(queue_print_job_next_pending(other, &id) == BK_OK);
+	CHECK_INT(id, t.print_job_id);
+	REQUIRE(queue_print_job_claim(other, t.print_job_id, &won) == BK_OK);
+	CHECK_INT(won, 1);
+	REQUIRE(queue_print_job_done(other, t.print_job_id, 1, NULL) == BK_OK);
+	REQUIRE(queue_print_job_claim(st, t.print_job_id, &won) == BK_OK);
+	CHECK_INT(won, 0); /* printed: never again */
+
+	/* a claim older than QUEUE_CLAIM_MS (its process died) is released */
+	REQUIRE(queue_issue_ticket(st, &cfg, "reisepass", "de", "b",
+				   render_ok, NULL, &t) == BK_OK);
+	REQUIRE(queue_print_job_claim(st, t.print_job_id, &won) == BK_OK);
+	REQUIRE(sql_int("UPDATE print_jobs SET claimed_ms = claimed_ms - "
+			"120000 WHERE state = 'pending'") == 0);
+	REQUIRE(queue_print_job_claim(other, t.print_job_id, &won) == BK_OK);
+	CHECK_INT(won, 1);
+	store_close(other);
+	store_close(st);
+	check_rmtree(dir);
+}
+
 static void test_unusable_database(void)
 {
 	struct store *st = NULL;
@@ -386,6 +430,7 @@ int main(void)
 		  test_concurrent_issuers_get_distinct_numbers },
 		{ "list_waiting", test_list_waiting },
 		{ "print_job_outcome", test_print_job_outcome },
+		{ "print_job_claim", test_print_job_claim },
 		{ "unusable_database", test_unusable_database },
 		{ "newer_schema_is_refused", test_newer_schema_is_refused },
 		{ NULL, NULL },
