@@ -45,6 +45,7 @@
 #include "firmware/pkidemo.h"
 #include "firmware/queue.h"
 #include "firmware/store.h"
+#include "firmware/sync.h"
 #include "firmware/submission.h"
 #include "firmware/ticketcode.h"
 #include "firmware/util.h"
@@ -761,6 +762,13 @@ int main(int argc, char **argv)
 		rc = cmd_printer_test(&c, argc - 3, argv + 3);
 	else if (!strcmp(argv[1], "config") && argc == 3 &&
 		 !strcmp(argv[2], "check")) {
+		/* what the daemon would refuse is a configuration error too */
+		if (c.cfg.backoffice_url[0] &&
+		    sync_check_config(&c.cfg, err, sizeof err) != BK_OK) {
+			fprintf(stderr, "kioskctl: %s\n", err);
+			rc = 2;
+			goto done;
+		}
 		printf("%s: ok (%d services, languages", c.cfg.path,
 		       c.cfg.n_services);
 		for (int i = 0; i < c.cfg.n_languages; i++)
@@ -771,6 +779,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		rc = 2;
 	}
+done:
 	if (c.i18n_ready)
 		i18n_free(&c.i18n);
 	store_close(c.st);

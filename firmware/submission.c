@@ -242,7 +242,10 @@ static bk_err push_event(struct store *st, const char *id, const char *body,
 		return e;
 	}
 	e = store__commit(st);
-	if (e == BK_ERR_IO && event_exists(st, id, &found) == BK_OK && found)
+	/* an I/O error or a full disk at COMMIT: the outcome is unknown, the
+	 * row decides (store_int.h) */
+	if ((e == BK_ERR_IO || e == BK_ERR_FULL) &&
+	    event_exists(st, id, &found) == BK_OK && found)
 		e = BK_OK; /* committed after all */
 	return e;
 }

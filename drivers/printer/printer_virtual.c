@@ -15,9 +15,11 @@
  *     overwrite a job (a lost race just takes the next number).
  *  3. Fault switch: if DIR/FAULT exists and contains "paper", "offline" or
  *     "cover", a job fails with PRINTER_ERR_PAPER / _OFFLINE / _COVER and
- *     writes nothing; "slow" makes every job take two seconds, like a
- *     printer that is busy feeding. Other contents are ignored. The
- *     simulator and the tests use this to "break" the printer.
+ *     writes nothing; "cutter" (cutter error) and "error" (unrecoverable
+ *     error) fail it with PRINTER_ERR_DEVICE; "slow" makes every job take
+ *     two seconds, like a printer that is busy feeding. Other contents
+ *     are ignored. The simulator and the tests use this to "break" the
+ *     printer.
  *  4. Every job's paper: after the .bin, job-NNNNNN.png of the same number
  *     is written, the job drawn by escpos_interp at the paper width of the
  *     URI option "virtual:DIR?paper=58" (58 or 80 mm, default 80). The
@@ -191,6 +193,8 @@ static printer_err read_fault(struct virtual_ctx *v)
 		return PRINTER_ERR_OFFLINE;
 	if (strstr(buf, "cover"))
 		return PRINTER_ERR_COVER;
+	if (strstr(buf, "cutter") || strstr(buf, "error"))
+		return PRINTER_ERR_DEVICE;
 	if (strstr(buf, "slow")) {
 		struct timespec ts = { .tv_sec = 2 };
 		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
@@ -347,6 +351,8 @@ static printer_err virtual_status(void *ctx, struct printer_status *st,
 	st->paper_end = strstr(buf, "paper") != NULL;
 	st->cover_open = strstr(buf, "cover") != NULL;
 	st->paper_near_end = strstr(buf, "near") != NULL;
+	st->cutter_error = strstr(buf, "cutter") != NULL;
+	st->unrecoverable = strstr(buf, "error") != NULL;
 	return PRINTER_OK;
 }
 

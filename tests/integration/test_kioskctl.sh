@@ -70,6 +70,15 @@ s=json.load(open(sys.argv[1]))
 assert s["paper_end"] is True and s["online"] is True and s["cover_open"] is False, s
 assert s["paper_near_end"] is False and s["error"] is False, s
 PY
+for word in cutter error; do
+	echo "$word" > "$tmp/printer/FAULT"
+	set +e
+	"$ctl" "${k[@]}" printer status --json > "$tmp/pstatus"; rc=$?
+	set -e
+	[ $rc = 1 ] && python3 -c '
+import json,sys; s=json.load(open(sys.argv[1])); assert s["error"] is True, s' "$tmp/pstatus" ||
+		fail "printer status with FAULT=$word: $rc $(cat "$tmp/pstatus")"
+done
 rm "$tmp/printer/FAULT"
 "$ctl" "${k[@]}" printer status > "$tmp/pstatus" || fail "printer status after refill: $(cat "$tmp/pstatus")"
 echo near > "$tmp/printer/FAULT"
@@ -98,6 +107,13 @@ set +e
 "$ctl" "${k[@]}" --set kiosk.ticket_screen_seconds=never services 2> "$tmp/err"; rc=$?
 set -e
 [ $rc = 2 ] && grep -q -- "--set kiosk.ticket_screen_seconds" "$tmp/err" || fail "bad --set: $rc"
+
+# config check refuses what the daemon would refuse (a crafted URL that
+# is not loopback)
+set +e
+"$ctl" "${k[@]}" --set 'backoffice.url=http://127.0.0.1@evil.example/' config check 2> "$tmp/err"; rc=$?
+set -e
+[ $rc = 2 ] && grep -q "not a loopback address" "$tmp/err" || fail "config check: $rc $(cat "$tmp/err")"
 
 # a data directory that is not a database
 mkdir -p "$tmp/bad" && echo "not a database" > "$tmp/bad/kiosk.db"
