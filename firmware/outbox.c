@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "firmware/log.h"
 #include "firmware/store_int.h"
 
 bk_err outbox__push(struct store *st, const char *id, const char *type,
@@ -30,6 +31,25 @@ bk_err outbox__push(struct store *st, const char *id, const char *type,
 	sqlite3_bind_int64(q, 4, now_ms);
 	if (sqlite3_step(q) != SQLITE_DONE)
 		e = store__err(st, sqlite3_errcode(store__db(st)), "outbox push");
+	sqlite3_finalize(q);
+	return e;
+}
+
+bk_err outbox__commit(struct store *st, const char *event_id)
+{
+	bk_err e = store__commit(st);
+	sqlite3_stmt *q;
+
+	if (e != BK_ERR_IO && e != BK_ERR_FULL)
+		return e;
+	if (store__prepare(st, "SELECT 1 FROM outbox WHERE id = ?1", &q))
+		return e;
+	sqlite3_bind_text(q, 1, event_id, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW) {
+		log_warn("store", "commit reported \"%s\" but event %s is "
+			 "stored", bk_strerror(e), event_id);
+		e = BK_OK;
+	}
 	sqlite3_finalize(q);
 	return e;
 }

@@ -257,17 +257,8 @@ bk_err queue_issue_ticket(struct store *st, const struct config *cfg,
 			      out->created_ms)))
 		goto fail;
 
-	e = store__commit(st);
-	if (e == BK_ERR_IO || e == BK_ERR_FULL) {
-		/* Outcome unknown (store.h property 4): the row decides. */
-		if (find_by_key(st, request_key, out, &found) == BK_OK &&
-		    found) {
-			log_warn("queue", "commit reported an error but ticket "
-				 "%s is stored", out->number);
-			e = BK_OK;
-		}
-	}
-	if (e)
+	/* an unknown outcome is settled by the event's row */
+	if ((e = outbox__commit(st, event_id)))
 		goto out;
 	log_info("queue", "issued %s (%s), %d ahead", out->number, svc->id,
 		 out->ahead);

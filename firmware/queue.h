@@ -13,8 +13,9 @@
  *   3. counts the people ahead (waiting tickets of the service today);
  *   4. renders the print job through the caller's callback and stores it;
  *   5. pushes a "ticket.issued" outbox event;
- *   6. commits. On an I/O error or a full disk at COMMIT it re-reads by
- *      request_key. When the row is not there it returns the error: the
+ *   6. commits. On an I/O error or a full disk at COMMIT it looks for its
+ *      event's row (outbox__commit). When the row is not there it returns
+ *      the error: the
  *      outcome was unknown, and the caller must retry with the SAME key
  *      (the row may still appear), never with a new one.
  *

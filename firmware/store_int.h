@@ -33,6 +33,13 @@ bk_err store__prepare(struct store *st, const char *sql, sqlite3_stmt **out);
 bk_err store__count_states(struct store *st, const char *table,
 			   const char *const *states, int64_t *out, int n);
 
+/* Commits a transaction that pushed outbox event event_id. When COMMIT
+ * reports an I/O error or a full disk the outcome is unknown (property 4):
+ * the event's row decides — BK_OK when it is stored after all. Every state
+ * change pushes its event in the same transaction, so this one lookup
+ * settles any of them. */
+bk_err outbox__commit(struct store *st, const char *event_id);
+
 /* Pushes an outbox event inside the caller's open transaction
  * (outbox.h invariant 3). body is the complete event JSON. */
 bk_err outbox__push(struct store *st, const char *id, const char *type,

@@ -208,32 +208,10 @@ static char *event_body(const struct config *cfg, const char *id,
 	return body;
 }
 
-/* After an I/O error at COMMIT: is the event there? */
-static bk_err event_exists(struct store *st, const char *id, int *found)
-{
-	sqlite3_stmt *q;
-	bk_err e = store__prepare(st, "SELECT 1 FROM outbox WHERE id = ?1",
-				  &q);
-	int rc;
-
-	*found = 0;
-	if (e)
-		return e;
-	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW)
-		*found = 1;
-	else if (rc != SQLITE_DONE)
-		e = store__err(st, rc, "submission lookup");
-	sqlite3_finalize(q);
-	return e;
-}
-
 static bk_err push_event(struct store *st, const char *id, const char *body,
 			 int64_t now)
 {
 	bk_err e;
-	int found = 0;
 
 	if ((e = store__begin(st)))
 		return e;
@@ -241,13 +219,7 @@ static bk_err push_event(struct store *st, const char *id, const char *body,
 		store__rollback(st);
 		return e;
 	}
-	e = store__commit(st);
-	/* an I/O error or a full disk at COMMIT: the outcome is unknown, the
-	 * row decides (store_int.h) */
-	if ((e == BK_ERR_IO || e == BK_ERR_FULL) &&
-	    event_exists(st, id, &found) == BK_OK && found)
-		e = BK_OK; /* committed after all */
-	return e;
+	return outbox__commit(st, id); /* unknown outcomes: the row decides */
 }
 
 bk_err submission_submit(struct store *st, const struct config *cfg,
