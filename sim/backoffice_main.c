@@ -42,7 +42,12 @@ static void usage(FILE *f)
 		"--client-ca PEM]\n"
 		"                        [--private-key PEM]\n"
 		"       kiosk-backoffice --data-dir DIR --list [--json]\n"
-		"       kiosk-backoffice --data-dir DIR --show EVENT-ID\n");
+		"       kiosk-backoffice --data-dir DIR --show EVENT-ID\n"
+		"       kiosk-backoffice --data-dir DIR --seed-demo N "
+		"[--site SITE] [--config FILE]\n"
+		"       kiosk-backoffice --data-dir DIR --cancel ID\n"
+		"       kiosk-backoffice --data-dir DIR --move ID "
+		"YYYY-MM-DDTHH:MM:SSZ\n");
 }
 
 static int parse_count(const char *s, int *out)
