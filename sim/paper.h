@@ -38,11 +38,6 @@ int paper_image_load(struct paper_image *img, const char *path, char *err,
 		     size_t errlen);
 void paper_image_free(struct paper_image *img);
 
-/* Writes w x h RGB24 pixels (rows of pitch bytes) to path as an 8-bit RGB
- * PNG, through path.tmp and a rename. 0, or -1 with err. */
-int paper_png_write_rgb(const char *path, const unsigned char *rgb, int w,
-			int h, int pitch, char *err, size_t errlen);
-
 /* One job PNG of the folder. */
 struct paper_job {
 	unsigned num;  /* NNNNNN of job-NNNNNN.png, > 0 */

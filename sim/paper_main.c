@@ -20,6 +20,7 @@
 #include "firmware/log.h"
 #include "firmware/util.h"
 #include "sim/paper.h"
+#include "ui/png.h"
 
 #include <SDL.h>
 #include <SDL_ttf.h>
@@ -517,7 +518,7 @@ static int snapshot(struct viewer *v, const char *path, int w, int h)
 		log_error("paper", "reading the picture: %s", SDL_GetError());
 		goto out;
 	}
-	if (paper_png_write_rgb(path, rgb, w, h, w * 3, err, sizeof err) < 0) {
+	if (uipng_write_rgb(path, rgb, w, h, w * 3, err, sizeof err) < 0) {
 		log_error("paper", "%s", err);
 		goto out;
 	}
