@@ -16,6 +16,10 @@ const char *bk_strerror(bk_err e)
 	case BK_ERR_NETWORK: return "network error";
 	case BK_ERR_PROTOCOL: return "protocol error";
 	case BK_ERR_TOOLARGE: return "input too large";
+	case BK_ERR_ACCESS: return "access key refused";
+	case BK_ERR_REMOVED: return "card or device removed";
+	case BK_ERR_TIMEOUT: return "device timed out";
+	case BK_ERR_AUTH: return "authenticity check failed";
 	}
 	return "unknown error";
 }

@@ -22,6 +22,10 @@ typedef enum bk_err {
 	BK_ERR_NETWORK = 10,  /* could not reach a peer */
 	BK_ERR_PROTOCOL = 11, /* a peer answered with something we cannot parse */
 	BK_ERR_TOOLARGE = 12, /* input exceeds a hard cap */
+	BK_ERR_ACCESS = 13,   /* an access key was refused (wrong CAN, MRZ) */
+	BK_ERR_REMOVED = 14,  /* the card or device went away mid-exchange */
+	BK_ERR_TIMEOUT = 15,  /* a device did not answer in time */
+	BK_ERR_AUTH = 16,     /* an authenticity check failed (signature, hash) */
 } bk_err;
 
 /* A short English description for logs and technicians. Never NULL. */
