@@ -33,6 +33,8 @@ void config_defaults(struct config *cfg)
 	snprintf(cfg->default_language, sizeof cfg->default_language, "de");
 	cfg->ticket_screen_seconds = 15;
 	cfg->idle_seconds = 60;
+	cfg->display_width_mm = 268;   /* 21.5" portrait panel */
+	cfg->display_height_mm = 476;
 	cfg->paper_width_mm = 80;
 	cfg->printer_codepage = 19;
 	cfg->printer_qr_module = 6;
@@ -290,6 +292,8 @@ static const struct keydef keys[] = {
 	TXT("kiosk.font_bold", font_bold, K_PATH),
 	TXT("kiosk.i18n_dir", i18n_dir, K_PATH),
 	TXT("kiosk.maintenance_pin", maintenance_pin, K_PIN),
+	NUM("display.width_mm", display_width_mm, 50, 5000),
+	NUM("display.height_mm", display_height_mm, 50, 5000),
 	TXT("printer.uri", printer_uri, K_PATH),
 	NUM("printer.paper_width_mm", paper_width_mm, 58, 80),
 	NUM("printer.codepage", printer_codepage, 0, 255),
@@ -413,7 +417,7 @@ static int parse_section(const char *line, char *section, size_t seclen,
 	if (strcmp(s, "site") && strcmp(s, "kiosk") &&
 	    strcmp(s, "backoffice") && strcmp(s, "sync") &&
 	    strcmp(s, "printer") && strcmp(s, "queue") &&
-	    strcmp(s, "store")) {
+	    strcmp(s, "store") && strcmp(s, "display")) {
 		seterr(err, errlen, "unknown section [%s]", s);
 		return -1;
 	}

@@ -68,6 +68,10 @@ struct config {
 	char i18n_dir[CONFIG_PATH_MAX]; /* "" = assets/i18n next to the config */
 	char maintenance_pin[CONFIG_PIN_MAX]; /* "" = no maintenance by touch */
 
+	/* [display] */
+	int display_width_mm;         /* visible panel width; default 268 */
+	int display_height_mm;        /* visible panel height; default 476 */
+
 	/* [printer] */
 	char printer_uri[CONFIG_PATH_MAX]; /* "" = virtual:DATA-DIR/printer */
 	int paper_width_mm;           /* 80 or 58; default 80 */
