@@ -21,6 +21,7 @@
 #include "drivers/printer/raster.h"
 #include "firmware/config.h"
 #include "firmware/err.h"
+#include "firmware/forms.h"
 #include "firmware/i18n.h"
 #include "firmware/queue.h"
 #include "firmware/store.h"
@@ -77,5 +78,29 @@ bk_err app_ticket_print(struct store *st, const char *uri,
 			struct printer **printer, int64_t job_id,
 			struct printer_status *st_out, char *err,
 			size_t errlen);
+
+/* ---- the form receipt (forms.h) -------------------------------------
+ * Rendered through LAYOUTS/form-receipt-WIDTH.layout (docs/printing.md):
+ * the office, the form's title, the reference, date and time and what
+ * happens next, all in lang; never an answer or a name. The receipt is not
+ * stored as a print job (print_jobs belong to tickets): when it cannot be
+ * printed, the screen keeps showing the reference. */
+
+/* Renders the receipt for a submission of form f made at when_ms.
+ * *data is malloc'ed. 0, or -1 with err. */
+int app_form_receipt_render(const struct app_ticket_ctx *c,
+			    const struct form *f, const char *reference,
+			    const char *lang, int64_t when_ms,
+			    unsigned char **data, size_t *len, char *err,
+			    size_t errlen);
+
+/* Sends a rendered receipt with the printer's status checked before and
+ * after, as app_ticket_print() does, and records the printer's health.
+ * *printer as there. BK_OK when printed, else BK_ERR_IO with err. */
+bk_err app_form_receipt_print(struct store *st, const char *uri,
+			      struct printer **printer,
+			      const unsigned char *data, size_t len,
+			      struct printer_status *st_out, char *err,
+			      size_t errlen);
 
 #endif

@@ -148,9 +148,9 @@ bk_err submission_can_accept(const struct store *st, const struct config *cfg,
 
 /* The plaintext: serialised straight into one buffer of its exact size,
  * so that no growing copy is left behind un-wiped (property 1). */
-static bk_err plaintext(const char *form_id, const char *ref,
-			const char *when, const json_t *answers,
-			char **out, size_t *len)
+static bk_err plaintext(const char *form_id, int version, const char *lang,
+			const char *ref, const char *when,
+			const json_t *answers, char **out, size_t *len)
 {
 	json_t *o;
 	size_t n;
@@ -158,9 +158,15 @@ static bk_err plaintext(const char *form_id, const char *ref,
 
 	*out = NULL;
 	*len = 0;
-	o = json_pack("{s:s, s:s, s:s, s:O}", "form_id", form_id,
-		      "reference", ref, "created_at", when, "answers",
-		      (json_t *)(uintptr_t)answers);
+	if (version > 0 && lang)
+		o = json_pack("{s:s, s:i, s:s, s:s, s:s, s:O}", "form_id",
+			      form_id, "form_version", version, "lang", lang,
+			      "reference", ref, "created_at", when, "answers",
+			      (json_t *)(uintptr_t)answers);
+	else
+		o = json_pack("{s:s, s:s, s:s, s:O}", "form_id", form_id,
+			      "reference", ref, "created_at", when, "answers",
+			      (json_t *)(uintptr_t)answers);
 	if (!o)
 		return BK_ERR_NOMEM;
 	n = json_dumpb(o, NULL, 0, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -227,6 +233,16 @@ bk_err submission_submit(struct store *st, const struct config *cfg,
 			 struct submission_receipt *out, char *why,
 			 size_t whylen)
 {
+	return submission_submit_form(st, cfg, form_id, 0, NULL, answers, out,
+				      why, whylen);
+}
+
+bk_err submission_submit_form(struct store *st, const struct config *cfg,
+			      const char *form_id, int version,
+			      const char *lang, const json_t *answers,
+			      struct submission_receipt *out, char *why,
+			      size_t whylen)
+{
 	struct submission_receipt r;
 	json_t *jwk = NULL;
 	char *pt = NULL, *jwe = NULL, *body = NULL;
@@ -249,7 +265,8 @@ bk_err submission_submit(struct store *st, const struct config *cfg,
 	make_reference(r.reference);
 	store_format_time(now, when);
 
-	rc = plaintext(form_id, r.reference, when, answers, &pt, &ptlen);
+	rc = plaintext(form_id, version, lang, r.reference, when, answers,
+		       &pt, &ptlen);
 	if (rc != BK_OK) {
 		if (rc == BK_ERR_TOOLARGE)
 			why_set(why, whylen, "answers over %d bytes",

@@ -21,6 +21,8 @@
  *
  *     {"form_id":"...","reference":"...","created_at":"...","answers":{...}}
  *
+ * (submission_submit_form() adds "form_version" and "lang" after form_id.)
+ *
  * The reference: "F-" and ten symbols of Crockford's base 32 (0-9, A-Z
  * without I, L, O, U) in two groups of five; nine are random (45 bits),
  * the last is a Luhn mod 32 check symbol, so a mistyped or swapped symbol
@@ -80,6 +82,16 @@ bk_err submission_submit(struct store *st, const struct config *cfg,
 			 const char *form_id, const json_t *answers,
 			 struct submission_receipt *out, char *why,
 			 size_t whylen);
+
+/* As submission_submit(), with the form's version (>= 1) and the
+ * citizen's language (of FORMS_LANGS) added to the plaintext as
+ * "form_version" and "lang", after "form_id" (forms_submit() in forms.h
+ * calls this). version 0 and lang NULL leave them out. */
+bk_err submission_submit_form(struct store *st, const struct config *cfg,
+			      const char *form_id, int version,
+			      const char *lang, const json_t *answers,
+			      struct submission_receipt *out, char *why,
+			      size_t whylen);
 
 /* 1 when s is a well-formed reference with a correct check symbol. */
 int submission_reference_valid(const char *s);
