@@ -546,9 +546,17 @@ static card_err pcsc_transmit(void *ctx, const uint8_t *cmd, size_t n,
 	rv = SCardTransmit(p->hcard, p->proto == SCARD_PROTOCOL_T0
 			   ? SCARD_PCI_T0 : SCARD_PCI_T1, cmd, (DWORD)n, NULL,
 			   resp, &len);
-	if (rv == SCARD_S_SUCCESS) {
+	if (rv == SCARD_S_SUCCESS && len >= 2) {
 		*rlen = len;
 		return CARD_OK;
+	}
+	if (rv == SCARD_S_SUCCESS) {
+		/* an empty answer: vpcd's when the card left mid-exchange */
+		rc = card_gone(p) ? CARD_REMOVED : CARD_PROTOCOL;
+		card__seterr(err, errlen, "%s: \"%s\" (answer of %lu bytes)",
+			     card_strerror(rc), p->conn_reader,
+			     (unsigned long)len);
+		return rc;
 	}
 	switch (rv) {
 	case SCARD_W_REMOVED_CARD:
