@@ -151,10 +151,24 @@ static void draw_shape(struct widget *w, SDL_Renderer *r)
 		fill_round(r, in, w->radius > 4 ? w->radius - 4 : 0, bg);
 }
 
+void widget_mirror(struct widget *root, int width)
+{
+	root->rect.x = width - root->rect.x - root->rect.w;
+	if (root->style.align == TEXT_LEFT)
+		root->style.align = TEXT_RIGHT;
+	else if (root->style.align == TEXT_RIGHT)
+		root->style.align = TEXT_LEFT;
+	root->mirrored = !root->mirrored;
+	for (int i = 0; i < root->n_children; i++)
+		widget_mirror(root->children[i], width);
+}
+
 static void draw_badge(struct widget *w, SDL_Renderer *r, struct text *t)
 {
 	int side = w->rect.h - 48;
-	SDL_Rect sq = { w->rect.x + 24, w->rect.y + 24, side, side };
+	SDL_Rect sq = { w->mirrored ? w->rect.x + w->rect.w - 24 - side
+				    : w->rect.x + 24,
+			w->rect.y + 24, side, side };
 	struct text_style st = { .size = side * 6 / 10, .bold = 1,
 				 .color = w->badge_fg };
 	SDL_Texture *tex;
@@ -172,12 +186,14 @@ static void draw_badge(struct widget *w, SDL_Renderer *r, struct text *t)
 static void draw_text(struct widget *w, SDL_Renderer *r, struct text *t)
 {
 	SDL_Rect box = w->rect;
+	enum text_align align;
 	SDL_Texture *tex;
 	int tw, th;
 	SDL_Rect d;
 
 	if (w->badge[0]) {
-		box.x += w->rect.h - 16;
+		if (!w->mirrored)
+			box.x += w->rect.h - 16;
 		box.w -= w->rect.h - 16;
 	}
 	if (w->kind == WIDGET_BUTTON) {
@@ -188,9 +204,11 @@ static void draw_text(struct widget *w, SDL_Renderer *r, struct text *t)
 	if (!tex)
 		return;
 	d = (SDL_Rect){ box.x, box.y + (box.h - th) / 2, tw, th };
-	if (w->style.align == TEXT_CENTER)
+	align = w->mirrored ? w->style.align
+			    : text_align_resolve(w->text, w->style.align);
+	if (align == TEXT_CENTER)
 		d.x = box.x + (box.w - tw) / 2;
-	else if (w->style.align == TEXT_RIGHT)
+	else if (align == TEXT_RIGHT)
 		d.x = box.x + box.w - tw;
 	SDL_RenderCopy(r, tex, NULL, &d);
 }

@@ -38,6 +38,8 @@ struct widget {
 	SDL_Color badge_bg, badge_fg;
 	int action, arg;              /* what a tap means (app.h) */
 	int pressed;
+	int mirrored;                 /* set by widget_mirror(): badge at right,
+				       * alignment taken as given */
 
 	struct widget *parent;
 	struct widget *children[WIDGET_CHILDREN_MAX];
@@ -58,6 +60,16 @@ struct widget *widget_at(struct widget *root, int x, int y);
 /* The first widget (depth first) with this id, or with this visible text. */
 struct widget *widget_find(struct widget *root, const char *id);
 struct widget *widget_find_text(struct widget *root, const char *text);
+
+/* Mirrors a screen for right-to-left languages: every widget under root
+ * (root too) moves to x' = width - x - w, TEXT_LEFT and TEXT_RIGHT swap,
+ * and badges move to the right end. Mirroring twice restores the layout.
+ * Call it once after building a screen, before drawing or hit-testing.
+ *
+ * Text placement: an unmirrored widget with TEXT_LEFT puts right-to-left
+ * text at the right of its box (text_align_resolve()); a mirrored widget
+ * takes its (already flipped) alignment as given. */
+void widget_mirror(struct widget *root, int width);
 
 /* Draws root and its children in order. */
 void widget_draw(struct widget *root, SDL_Renderer *r, struct text *t);
