@@ -43,7 +43,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
 #include "firmware/err.h"
+#include "firmware/util.h"
 
 enum icao_pa { ICAO_PA_VERIFIED, ICAO_PA_NO_CSCA, ICAO_PA_FAILED };
 
@@ -86,5 +90,21 @@ struct icao_pa_dg {
 bk_err icao_pa_check(const uint8_t *sod, size_t sod_len, const char *csca_dir,
 		     const struct icao_pa_dg *dgs, size_t ndg,
 		     enum icao_pa *result, char *err, size_t errlen);
+
+/* ---- the issuing side, for the card emulator and tests ---- */
+
+/* Makes a certificate for key (EC or RSA) named C=country, CN=cn, valid
+ * from yesterday for ten years, signed with SHA-256. issuer_key NULL: a
+ * self-signed CSCA (CA:TRUE, keyCertSign); else a document signer
+ * (CA:FALSE, digitalSignature) issued by issuer_cert. *out to X509_free. */
+bk_err icao_pa_make_cert(EVP_PKEY *key, const char *country, const char *cn,
+			 EVP_PKEY *issuer_key, X509 *issuer_cert, X509 **out);
+
+/* Appends EF.SOD (77 { SignedData { LDSSecurityObject version 0 over dgs
+ * with hash_nid } } with signed attributes and the DS certificate) to out.
+ * BK_ERR_INVALID when OpenSSL refuses (e.g. key and certificate differ). */
+bk_err icao_pa_make_sod(EVP_PKEY *ds_key, X509 *ds_cert, int hash_nid,
+			const struct icao_pa_dg *dgs, size_t ndg,
+			struct buf *out);
 
 #endif
