@@ -45,8 +45,13 @@
  * Sizes: keyboard_build() refuses an area whose keys would be smaller than
  * min_key_px in either direction (theme_min_target_px(): 15 mm on the
  * configured panel). At the default 21.5" panel (4.03 px/mm, 61 px for 15
- * mm) the widest layout (KB_UK, 12 keys a row) fits 1080 px wide with
- * 75 px keys (18.6 mm); docs/accessibility.md has the table.
+ * mm) and an area of 1040 × 560 px the narrowest keys are Arabic's, 74 ×
+ * 104 px (18.3 × 25.8 mm); docs/accessibility.md has the table
+ * (tests/unit/test_keyboard.c prints it). The pads (KB_NUMERIC, KB_PHONE)
+ * have 3 keys a row: give them a narrower area (e.g. 600 px).
+ *
+ * The keys keep the order of the physical keyboards in every language:
+ * an Arabic screen that mirrors its layout must not mirror the keyboard.
  *
  * A physical keyboard types into the same textbuf: the app passes SDL
  * text input to textbuf_insert() and Backspace to textbuf_backspace().
@@ -178,7 +183,9 @@ void textbuf_wipe(struct textbuf *tb);
 enum keyboard_result {
 	KB_IGNORED = 0,   /* unknown arg, or a character that did not fit */
 	KB_TYPED,         /* tb changed (character, space or backspace) */
-	KB_RELABEL,       /* shift or caps changed: labels must change */
+	KB_RELABEL,       /* shift or caps changed: labels must change
+			   * (after a capital that ended shift, tb changed
+			   * too) */
 	KB_RELAYOUT,      /* the layout changed: the keys must be rebuilt */
 	KB_ENTER,         /* enter was pressed */
 };
