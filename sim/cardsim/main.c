@@ -7,8 +7,10 @@
  *                 [--bad-check-digit] [--pull-after N]
  *   kiosk-cardsim --data FILE --print-mrz [--bad-check-digit]
  *
- * Prints "card placed on 127.0.0.1:PORT" (flushed) once connected, so a
- * test can wait for it. The card stays until SIGTERM/SIGINT (it is then
+ * Prints "card placed on 127.0.0.1:PORT" (flushed) once connected and
+ * "card seen by the reader" when pcscd first asks for the ATR (it has
+ * noticed the card; programs can connect now), so a test can wait for
+ * them. The card stays until SIGTERM/SIGINT (it is then
  * removed cleanly and the program exits 0), until pcscd closes the link
  * (exit 0), or with --pull-after N until the (N+1)th APDU arrives: the
  * link is dropped without an answer, like a card pulled mid-read (exit 0).
@@ -33,6 +35,13 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	stop_flag = 1;
+}
+
+static void on_seen(void *arg)
+{
+	(void)arg;
+	printf("card seen by the reader\n");
+	fflush(stdout);
 }
 
 static void usage(FILE *f)
@@ -152,7 +161,7 @@ int main(int argc, char **argv)
 	}
 	printf("card placed on %s:%ld\n", host, port);
 	fflush(stdout);
-	end = vpcd_serve(fd, card, pull_after, &stop_flag);
+	end = vpcd_serve(fd, card, pull_after, &stop_flag, on_seen, NULL);
 	close(fd);
 	fd = -1;
 	log_info("cardsim", "card removed after %lu APDUs (%s)",

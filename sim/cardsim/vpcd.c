@@ -107,7 +107,8 @@ static int send_frame(int fd, const uint8_t *p, size_t n)
 }
 
 enum vpcd_end vpcd_serve(int fd, struct cardsim *card, long pull_after,
-			 volatile sig_atomic_t *stop)
+			 volatile sig_atomic_t *stop,
+			 void (*on_seen)(void *arg), void *arg)
 {
 	uint8_t in[CARDSIM_APDU_MAX], out[CARDSIM_RESP_MAX];
 	long answered = 0;
@@ -139,6 +140,9 @@ enum vpcd_end vpcd_serve(int fd, struct cardsim *card, long pull_after,
 				rn = cardsim_atr(out);
 				if (send_frame(fd, out, rn))
 					return VPCD_END_ERROR;
+				if (on_seen)
+					on_seen(arg);
+				on_seen = NULL;
 				continue;
 			default:
 				log_warn("cardsim", "unknown vpcd control %02x",

@@ -36,8 +36,11 @@ enum vpcd_end {
 };
 
 /* Serves the card on fd until one of the ends above; the caller closes fd
- * (which removes the card). pull_after < 0: never pulled. */
+ * (which removes the card). pull_after < 0: never pulled. on_seen (may be
+ * NULL) is called once, when pcscd first asks for the ATR: the reader has
+ * seen the card and applications can connect. */
 enum vpcd_end vpcd_serve(int fd, struct cardsim *card, long pull_after,
-			 volatile sig_atomic_t *stop);
+			 volatile sig_atomic_t *stop,
+			 void (*on_seen)(void *arg), void *arg);
 
 #endif
