@@ -299,6 +299,22 @@ size_t cardsim_transmit(struct cardsim *c, const unsigned char *apdu,
 	return n + 2;
 }
 
+int cardsim_apdu_cb(void *ctx, const unsigned char *cmd, size_t n,
+		    unsigned char *resp, size_t cap, size_t *rlen)
+{
+	uint8_t out[CARDSIM_RESP_MAX];
+	size_t m = cardsim_transmit(ctx, cmd, n, out);
+	int rc = -1;
+
+	if (m <= cap) {
+		memcpy(resp, out, m);
+		*rlen = m;
+		rc = 0;
+	}
+	util_wipe(out, m);
+	return rc;
+}
+
 size_t cardsim_atr(unsigned char out[33])
 {
 	/* TS 3B, T0 89 (TD1, 9 historical bytes), TD1 80 (TD2, T=0), TD2 01

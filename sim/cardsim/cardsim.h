@@ -99,6 +99,15 @@ void cardsim_reset(struct cardsim *c);
 size_t cardsim_transmit(struct cardsim *c, const unsigned char *apdu,
 			size_t len, unsigned char *resp);
 
+/* cardsim_transmit() in the shape of the in-process virtual reader's card
+ * table (drivers/card/card.h, struct card_virtual_card .apdu), ctx being
+ * the struct cardsim:
+ *   struct card_virtual_card vc = { card, cardsim_apdu_cb, atr, atr_len };
+ *   card_virtual_insert(&vc);
+ * Returns 0, or -1 when the answer does not fit in cap. */
+int cardsim_apdu_cb(void *ctx, const unsigned char *cmd, size_t n,
+		    unsigned char *resp, size_t cap, size_t *rlen);
+
 /* Command APDUs answered since creation. */
 unsigned long cardsim_apdu_count(const struct cardsim *c);
 

@@ -72,12 +72,15 @@ static int mrz_name(const char *v, char *out, size_t cap)
 /* YYYY-MM-DD to YYMMDD. */
 static int mrz_date(const char *v, char out[7])
 {
+	static const int mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30,
+				       31, 30, 31 };
 	int y, m, d;
 	char tail;
 
 	if (strlen(v) != 10 || v[4] != '-' || v[7] != '-' ||
 	    sscanf(v, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 ||
-	    y < 1900 || y > 2099 || m < 1 || m > 12 || d < 1 || d > 31)
+	    y < 1900 || y > 2099 || m < 1 || m > 12 || d < 1 ||
+	    d > mdays[m - 1] + (m == 2 && y % 4 == 0 && y != 1900))
 		return -1;
 	memcpy(out, v + 2, 2);
 	memcpy(out + 2, v + 5, 2);
