@@ -4,6 +4,8 @@
 #include "firmware/appointments.h"
 
 #include <jansson.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +14,8 @@
 #include "firmware/log.h"
 #include "firmware/store_int.h"
 #include "firmware/syncproto.h"
+#include "firmware/ticketcode.h"
+#include "firmware/util.h"
 
 #define KEY_CURSOR "appointments.cursor"
 #define KEY_SITE "appointments.site"
@@ -93,6 +97,167 @@ static bk_err exec2(struct store *st, const char *sql, const char *a,
 	return e;
 }
 
+/* ---- holder key ---------------------------------------------------- */
+
+/* ICAO 9303 part 3 transliteration of U+00C0..U+017F ("" = refused). */
+static const char latin[192][3] = {
+	"A", "A", "A", "A", "AE", "AA", "AE", "C", /* U+00C0 */
+	"E", "E", "E", "E", "I", "I", "I", "I",   /* U+00C8 */
+	"D", "N", "O", "O", "O", "O", "OE", "",   /* U+00D0 */
+	"OE", "U", "U", "U", "UE", "Y", "TH", "SS", /* U+00D8 */
+	"A", "A", "A", "A", "AE", "AA", "AE", "C", /* U+00E0 */
+	"E", "E", "E", "E", "I", "I", "I", "I",   /* U+00E8 */
+	"D", "N", "O", "O", "O", "O", "OE", "",   /* U+00F0 */
+	"OE", "U", "U", "U", "UE", "Y", "TH", "Y", /* U+00F8 */
+	"A", "A", "A", "A", "A", "A", "C", "C",   /* U+0100 */
+	"C", "C", "C", "C", "C", "C", "D", "D",   /* U+0108 */
+	"D", "D", "E", "E", "E", "E", "E", "E",   /* U+0110 */
+	"E", "E", "E", "E", "G", "G", "G", "G",   /* U+0118 */
+	"G", "G", "G", "G", "H", "H", "H", "H",   /* U+0120 */
+	"I", "I", "I", "I", "I", "I", "I", "I",   /* U+0128 */
+	"I", "I", "IJ", "IJ", "J", "J", "K", "K", /* U+0130 */
+	"K", "L", "L", "L", "L", "L", "L", "L",   /* U+0138 */
+	"L", "L", "L", "N", "N", "N", "N", "N",   /* U+0140 */
+	"N", "N", "N", "N", "O", "O", "O", "O",   /* U+0148 */
+	"O", "O", "OE", "OE", "R", "R", "R", "R", /* U+0150 */
+	"R", "R", "S", "S", "S", "S", "S", "S",   /* U+0158 */
+	"S", "S", "T", "T", "T", "T", "T", "T",   /* U+0160 */
+	"U", "U", "U", "U", "U", "U", "U", "U",   /* U+0168 */
+	"U", "U", "U", "U", "W", "W", "Y", "Y",   /* U+0170 */
+	"Y", "Z", "Z", "Z", "Z", "Z", "Z", "S",   /* U+0178 */
+};
+
+/* Separators: dropped ('<' of the MRZ, space, hyphen, apostrophes). */
+static int name_separator(uint32_t cp)
+{
+	return cp == '<' || cp == ' ' || cp == '-' || cp == '\'' ||
+	       cp == '.' || cp == ',' || cp == '`' || cp == 0xA0 ||
+	       cp == 0x2BC /* ʼ */ || cp == 0x2018 || cp == 0x2019 ||
+	       cp == 0x2010 || cp == 0x2011;
+}
+
+/* The transliteration of cp, "" for a separator, NULL if refused. */
+static const char *translit(uint32_t cp, char one[2])
+{
+	if (name_separator(cp))
+		return "";
+	if (cp >= 'a' && cp <= 'z')
+		cp -= 'a' - 'A';
+	if (cp >= 'A' && cp <= 'Z') {
+		one[0] = (char)cp;
+		one[1] = '\0';
+		return one;
+	}
+	if (cp >= 0xC0 && cp < 0x180)
+		return latin[cp - 0xC0][0] ? latin[cp - 0xC0] : NULL;
+	switch (cp) {
+	case 0x218: case 0x219: return "S";  /* Ș ș (Romanian) */
+	case 0x21A: case 0x21B: return "T";  /* Ț ț */
+	case 0x1E9E: return "SS";            /* ẞ */
+	default: return NULL;
+	}
+}
+
+int appointments_holder_normalise(const char *utf8, char *out, size_t outlen)
+{
+	const unsigned char *p = (const unsigned char *)utf8;
+	size_t o = 0;
+
+	if (!utf8 || outlen == 0 || !util_utf8_valid(utf8, strlen(utf8), 1))
+		return -1;
+	while (*p) {
+		uint32_t cp;
+		char one[2];
+		const char *t;
+		size_t n;
+
+		/* valid UTF-8 (checked above): decode without checks */
+		if (p[0] < 0x80) {
+			cp = *p++;
+		} else if ((p[0] & 0xE0) == 0xC0) {
+			cp = (uint32_t)(p[0] & 0x1F) << 6 | (p[1] & 0x3F);
+			p += 2;
+		} else if ((p[0] & 0xF0) == 0xE0) {
+			cp = (uint32_t)(p[0] & 0x0F) << 12 |
+			     (uint32_t)(p[1] & 0x3F) << 6 | (p[2] & 0x3F);
+			p += 3;
+		} else {
+			cp = 0x10000; /* outside every table */
+			p += 4;
+		}
+		t = translit(cp, one);
+		n = t ? strlen(t) : 0;
+		if (!t || o + n >= outlen)
+			goto bad;
+		memcpy(out + o, t, n);
+		o += n;
+	}
+	if (o == 0)
+		goto bad;
+	out[o] = '\0';
+	return (int)o;
+bad:
+	util_wipe(out, outlen);
+	return -1;
+}
+
+bk_err appointments_holder_digest(const unsigned char key[32],
+				  const char *surname,
+				  const char *date_of_birth,
+				  unsigned char out[APPOINTMENTS_HOLDER_LEN])
+{
+	char norm[4 * DOWNSYNC_PROTO_NAME_MAX], msg[64];
+	unsigned int len = APPOINTMENTS_HOLDER_LEN;
+	size_t o = 0, m;
+	int n;
+
+	memset(out, 0, APPOINTMENTS_HOLDER_LEN);
+	if (!date_of_birth || !downsync_proto_is_date(date_of_birth))
+		return BK_ERR_INVALID;
+	n = appointments_holder_normalise(surname, norm, sizeof norm);
+	if (n < 0)
+		return BK_ERR_INVALID;
+	/* FOLD: AE OE UE → A O U, then the first APPOINTMENTS_HOLDER_CMP */
+	memcpy(msg, "BKH1\n", 5);
+	m = 5;
+	for (int i = 0; i < n && o < APPOINTMENTS_HOLDER_CMP; i++, o++) {
+		msg[m++] = norm[i];
+		if (norm[i + 1] == 'E' &&
+		    (norm[i] == 'A' || norm[i] == 'O' || norm[i] == 'U'))
+			i++;
+	}
+	msg[m++] = '\n';
+	memcpy(msg + m, date_of_birth, 10);
+	m += 10;
+	HMAC(EVP_sha256(), key, 32, (const unsigned char *)msg, m, out, &len);
+	util_wipe(norm, sizeof norm);
+	util_wipe(msg, sizeof msg);
+	return len == APPOINTMENTS_HOLDER_LEN ? BK_OK : BK_ERR_INVALID;
+}
+
+bk_err appointments_holder_key_load(struct store *st, unsigned char key[32])
+{
+	char path[1100], err[256];
+	const char *db = store_path(st), *slash = strrchr(db, '/');
+	bk_err e;
+
+	if (slash)
+		e = util_fmt(path, sizeof path, "%.*s/%s", (int)(slash - db), db,
+			     APPOINTMENTS_HOLDER_KEY_FILE) < 0 ? BK_ERR_INVALID
+							      : BK_OK;
+	else
+		e = util_fmt(path, sizeof path, "%s",
+			     APPOINTMENTS_HOLDER_KEY_FILE) < 0 ? BK_ERR_INVALID
+							      : BK_OK;
+	if (e)
+		return e;
+	/* the same safe creation as the ticket key (0600, never replaced) */
+	e = ticketcode_key_load(path, key, err, sizeof err);
+	if (e)
+		log_error("appointments", "holder key: %s", err);
+	return e;
+}
+
 bk_err appointments_cursor(struct store *st, const char *site, char *out)
 {
 	char have[CONFIG_ID_MAX + 1];
@@ -133,7 +298,8 @@ static bk_err page_stmts_prepare(struct store *st, struct page_stmts *s)
 	    (e = store__prepare(st,
 		"INSERT INTO appointments (id, process_number, booking_code, "
 		"service_id, day, slot_start_ms, slot_minutes, status, "
-		"updated_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+		"updated_ms, holder_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+		"?8, ?9, ?10) "
 		"ON CONFLICT (id) DO UPDATE SET "
 		"process_number = excluded.process_number, "
 		"booking_code = excluded.booking_code, "
@@ -142,7 +308,8 @@ static bk_err page_stmts_prepare(struct store *st, struct page_stmts *s)
 		"slot_minutes = excluded.slot_minutes, "
 		"status = CASE WHEN appointments.status = 'checked_in' "
 		"THEN 'checked_in' ELSE excluded.status END, "
-		"updated_ms = excluded.updated_ms", &s->upsert)) ||
+		"updated_ms = excluded.updated_ms, "
+		"holder_key = excluded.holder_key", &s->upsert)) ||
 	    (e = store__prepare(st, "DELETE FROM appointments WHERE id = ?1",
 				&s->remove)))
 		page_stmts_free(s);
@@ -160,8 +327,10 @@ static bk_err step_done(struct store *st, sqlite3_stmt *q, const char *what)
 /* Stores (or, for a past day, deletes) one appointment. */
 static bk_err apply_one(struct store *st, struct page_stmts *s,
 			const struct downsync_appt *a, const char *today,
-			int *stored, int *removed)
+			const unsigned char *key, int *stored, int *removed)
 {
+	unsigned char digest[APPOINTMENTS_HOLDER_LEN];
+	int has_digest = 0;
 	char day[11];
 	bk_err e;
 
@@ -188,7 +357,20 @@ static bk_err apply_one(struct store *st, struct page_stmts *s,
 	sqlite3_bind_text(s->upsert, 8, a->cancelled ? "cancelled" : "booked",
 			  -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s->upsert, 9, a->updated_ms);
-	if ((e = step_done(st, s->upsert, "upsert appointment")))
+	/* the names end here: only their keyed hash is stored */
+	if (a->has_holder && key &&
+	    appointments_holder_digest(key, a->holder.surname,
+				       a->holder.date_of_birth, digest) == BK_OK)
+		has_digest = 1;
+	if (has_digest)
+		sqlite3_bind_blob(s->upsert, 10, digest, sizeof digest,
+				  SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s->upsert, 10);
+	util_wipe(digest, sizeof digest);
+	e = step_done(st, s->upsert, "upsert appointment");
+	sqlite3_clear_bindings(s->upsert);
+	if (e)
 		return e;
 	(*stored)++;
 	return BK_OK;
@@ -200,7 +382,8 @@ bk_err appointments_apply_page(struct store *st, const char *site,
 {
 	struct page_stmts s = { 0 };
 	char have[CONFIG_ID_MAX + 1], today[11];
-	int n_stored = 0, n_removed = 0;
+	unsigned char key[32];
+	int n_stored = 0, n_removed = 0, holders = 0;
 	bk_err e;
 
 	if (stored)
@@ -210,9 +393,13 @@ bk_err appointments_apply_page(struct store *st, const char *site,
 	if (!syncproto_is_id(site) || !downsync_proto_is_cursor(p->cursor) ||
 	    p->n < 0 || p->n > DOWNSYNC_PROTO_MAX_PAGE)
 		return BK_ERR_INVALID;
-	for (int i = 0; i < p->n; i++)
+	for (int i = 0; i < p->n; i++) {
 		if (!downsync_proto_appt_valid(&p->appt[i]))
 			return BK_ERR_INVALID;
+		holders += p->appt[i].has_holder;
+	}
+	if (holders && (e = appointments_holder_key_load(st, key)))
+		return e;
 	appointments_local_day(store_now_ms(), today);
 	if ((e = store__begin(st)))
 		return e;
@@ -227,7 +414,8 @@ bk_err appointments_apply_page(struct store *st, const char *site,
 	if ((e = page_stmts_prepare(st, &s)))
 		goto fail;
 	for (int i = 0; i < p->n; i++)
-		if ((e = apply_one(st, &s, &p->appt[i], today, &n_stored,
+		if ((e = apply_one(st, &s, &p->appt[i], today,
+				   holders ? key : NULL, &n_stored,
 				   &n_removed)))
 			goto fail;
 	page_stmts_free(&s);
@@ -237,15 +425,17 @@ bk_err appointments_apply_page(struct store *st, const char *site,
 	/* BK_ERR_IO here: outcome unknown. The caller pulls again from the
 	 * cursor that is stored, which is correct either way (invariant 1). */
 	if ((e = store__commit(st)))
-		return e;
+		goto out;
 	if (stored)
 		*stored = n_stored;
 	if (removed)
 		*removed = n_removed;
-	return BK_OK;
+	goto out;
 fail:
 	page_stmts_free(&s);
 	store__rollback(st);
+out:
+	util_wipe(key, sizeof key);
 	return e;
 }
 
@@ -327,6 +517,41 @@ bk_err appointments_list_day(struct store *st, const char *day,
 		e = store__err(st, rc, "list appointments");
 	sqlite3_finalize(q);
 	return e;
+}
+
+bk_err appointments_find_holder(struct store *st, const char *day,
+				const unsigned char digest[APPOINTMENTS_HOLDER_LEN],
+				struct appointment *out, int max, int *n)
+{
+	sqlite3_stmt *q;
+	bk_err e;
+	int rc;
+
+	*n = 0;
+	if ((e = store__prepare(st, "SELECT " APPT_COLS " FROM appointments "
+				"WHERE day = ?1 AND holder_key = ?2 "
+				"ORDER BY slot_start_ms, id LIMIT ?3", &q)))
+		return e;
+	sqlite3_bind_text(q, 1, day, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(q, 2, digest, APPOINTMENTS_HOLDER_LEN, SQLITE_STATIC);
+	sqlite3_bind_int(q, 3, max);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		appt_from_row(q, &out[(*n)++]);
+	if (rc != SQLITE_DONE)
+		e = store__err(st, rc, "find by holder");
+	sqlite3_finalize(q);
+	return e;
+}
+
+bk_err appointments__mark_checked_in(struct store *st, const char *id,
+				     const char *ticket_id)
+{
+	int changes = 0;
+	bk_err e = exec2(st, "UPDATE appointments SET status = 'checked_in', "
+			 "ticket_id = ?2 WHERE id = ?1 AND status = 'booked'",
+			 id, ticket_id, &changes);
+
+	return e ? e : changes == 1 ? BK_OK : BK_ERR_NOTFOUND;
 }
 
 bk_err appointments_purge_before(struct store *st, const char *day, int *n)

@@ -5,7 +5,8 @@
  *
  * Tables (store.c, schema 2): appointments, catalogue, and in sync_state
  * the keys below. An appointment holds no name, birth date or contact:
- * process number and booking code are what the citizen has on paper.
+ * process number and booking code are what the citizen has on paper, and
+ * (schema 5) holder_key, a keyed hash of the holder — see below.
  *
  *   sync_state key        value
  *   appointments.cursor   the back office's cursor after the last page
@@ -33,8 +34,32 @@
  *     the delta from the beginning.
  *  5. The catalogue is replaced whole, in one transaction with its ETag.
  *
+ * Holder key (check-in by ID document, checkin.h):
+ *
+ *   holder_key = HMAC-SHA256(K, "BKH1\n" + FOLD(NORM(surname))[0..24) +
+ *                               "\n" + date_of_birth)
+ *
+ *   K     32 random bytes in DATA-DIR/holder.key (next to kiosk.db, mode
+ *         0600, made on first use like the ticket key; never leaves the
+ *         kiosk, never synced)
+ *   NORM  ICAO 9303 part 3 transliteration to the MRZ alphabet: upper
+ *         case; Ä→AE Ö→OE Ü→UE ß→SS Å→AA Æ→AE Ø→OE Œ→OE Þ→TH Ĳ→IJ, other
+ *         Latin letters with accents to their base letter (É→E, Ş→S,
+ *         ı→I, Ł→L); space, '-', apostrophes, '.', ',' and '<' are
+ *         separators, and names are compared without them. A name with
+ *         characters outside Latin (Cyrillic, Arabic script) or digits has
+ *         no key: that appointment cannot be found by document.
+ *   FOLD  AE→A, OE→O, UE→U after NORM, so a German document's MUELLER,
+ *         a Turkish passport's OZTURK and a booking typed "Mueller" or
+ *         "Öztürk" all meet (states write Ü as UE or as U in the MRZ).
+ *   [0..24) the first 24 characters: a TD1 card truncates long names to
+ *         its 30-character name line, and never a surname below that.
+ *
+ * The names themselves are never stored: appointments_apply_page() hashes
+ * them and downsync_page_free() wipes them.
+ *
  * This module does NOT talk to the network (downsync.c does) and it never
- * logs codes or process numbers.
+ * logs codes, process numbers, names or keys.
  */
 #ifndef BK_APPOINTMENTS_H
 #define BK_APPOINTMENTS_H
@@ -46,6 +71,9 @@
 #include "firmware/store.h"
 
 #define APPOINTMENTS_ETAG_MAX 128
+#define APPOINTMENTS_HOLDER_KEY_FILE "holder.key"
+#define APPOINTMENTS_HOLDER_CMP 24    /* characters of the surname hashed */
+#define APPOINTMENTS_HOLDER_LEN 32    /* bytes of holder_key */
 
 struct appointment {
 	char id[DOWNSYNC_PROTO_ID_MAX];
@@ -106,5 +134,32 @@ bk_err appointments_catalogue_etag(struct store *st, char *out);
 
 /* The local day of a time, "YYYY-MM-DD". */
 void appointments_local_day(int64_t ms, char out[11]);
+
+/* NORM above: writes the transliterated name without separators into out
+ * (outlen bytes incl. NUL) and returns its length, or -1 when it has a
+ * character outside the table, is empty, or does not fit. */
+int appointments_holder_normalise(const char *utf8, char *out, size_t outlen);
+
+/* The holder key as above. BK_ERR_INVALID when the surname has no key
+ * (NORM fails) or date_of_birth is not YYYY-MM-DD. Wipes its copies. */
+bk_err appointments_holder_digest(const unsigned char key[32],
+				  const char *surname,
+				  const char *date_of_birth,
+				  unsigned char out[APPOINTMENTS_HOLDER_LEN]);
+
+/* Loads K from holder.key in the directory of st's database, creating it
+ * on first use. BK_ERR_IO (logged, no key bytes) when it cannot. */
+bk_err appointments_holder_key_load(struct store *st, unsigned char key[32]);
+
+/* The appointments of local day whose holder_key is digest, by slot.
+ * Fills up to max, count in *n. */
+bk_err appointments_find_holder(struct store *st, const char *day,
+				const unsigned char digest[APPOINTMENTS_HOLDER_LEN],
+				struct appointment *out, int max, int *n);
+
+/* For checkin.c, inside its transaction: booked → checked_in with
+ * ticket_id. BK_ERR_NOTFOUND when the row is not booked any more. */
+bk_err appointments__mark_checked_in(struct store *st, const char *id,
+				     const char *ticket_id);
 
 #endif

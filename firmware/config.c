@@ -39,6 +39,8 @@ void config_defaults(struct config *cfg)
 	cfg->printer_codepage = 19;
 	cfg->printer_qr_module = 6;
 	cfg->queue_service_minutes = 8;
+	cfg->checkin_before_min = 60;
+	cfg->checkin_after_min = 15;
 	cfg->queue_counters = 2;
 	snprintf(cfg->font, sizeof cfg->font, "%s",
 		 "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf");
@@ -300,6 +302,8 @@ static const struct keydef keys[] = {
 	NUM("printer.qr_module_size", printer_qr_module, 1, 16),
 	TXT("printer.layouts_dir", layouts_dir, K_PATH),
 	NUM("queue.service_minutes", queue_service_minutes, 1, 600),
+	NUM("checkin.before_min", checkin_before_min, 0, 1440),
+	NUM("checkin.after_min", checkin_after_min, 0, 1440),
 	NUM("queue.counters", queue_counters, 1, 100),
 	TXT("backoffice.url", backoffice_url, K_PATH),
 	TXT("backoffice.ca_file", backoffice_ca_file, K_PATH),
@@ -414,7 +418,7 @@ static int parse_section(const char *line, char *section, size_t seclen,
 		snprintf(section, seclen, "service.%s", arg);
 		return 0;
 	}
-	if (strcmp(s, "site") && strcmp(s, "kiosk") &&
+	if (strcmp(s, "site") && strcmp(s, "kiosk") && strcmp(s, "checkin") &&
 	    strcmp(s, "backoffice") && strcmp(s, "sync") &&
 	    strcmp(s, "printer") && strcmp(s, "queue") &&
 	    strcmp(s, "store") && strcmp(s, "display")) {

@@ -83,6 +83,10 @@ struct config {
 	int queue_service_minutes;    /* assumed minutes per ticket; default 8 */
 	int queue_counters;           /* counters open; default 2 */
 
+	/* [checkin] the window around an appointment's slot (checkin.h) */
+	int checkin_before_min;       /* opens this early; default 60 */
+	int checkin_after_min;        /* closes this late; default 15 */
+
 	/* [backoffice] */
 	char backoffice_url[CONFIG_PATH_MAX]; /* "" = sync disabled */
 	char backoffice_ca_file[CONFIG_PATH_MAX];  /* CA bundle for the server */

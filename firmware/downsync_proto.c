@@ -100,6 +100,25 @@ static int digits(const char *s, int n, int *v)
 	return 0;
 }
 
+int downsync_proto_is_date(const char *s)
+{
+	struct tm tm = { 0 }, back;
+	int y, mo, d;
+	time_t t;
+
+	if (strlen(s) != 10 || digits(s, 4, &y) || s[4] != '-' ||
+	    digits(s + 5, 2, &mo) || s[7] != '-' || digits(s + 8, 2, &d) ||
+	    y < 1900 || y > 2999 || mo < 1 || mo > 12 || d < 1 || d > 31)
+		return 0;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = 12;
+	t = timegm(&tm);
+	return gmtime_r(&t, &back) && back.tm_mday == d &&
+	       back.tm_mon == mo - 1;
+}
+
 int downsync_proto_parse_time(const char *s, int64_t *ms)
 {
 	struct tm tm = { 0 }, back;
@@ -150,6 +169,22 @@ static void format_time(int64_t ms, int with_ms, char out[32])
 		snprintf(out, 32, "%sZ", base);
 }
 
+/* The names' bytes are checked for length and UTF-8 only: what a name
+ * may hold is the booking system's business. */
+static int name_ok(const char *s, size_t min)
+{
+	size_t n = strnlen(s, DOWNSYNC_PROTO_NAME_MAX);
+
+	return n >= min && n < DOWNSYNC_PROTO_NAME_MAX &&
+	       util_utf8_valid(s, n, 1);
+}
+
+static int holder_ok(const struct downsync_holder *h)
+{
+	return name_ok(h->surname, 1) && name_ok(h->given_names, 0) &&
+	       downsync_proto_is_date(h->date_of_birth);
+}
+
 int downsync_proto_appt_valid(const struct downsync_appt *a)
 {
 	int64_t lo = 946684800000LL, hi = 32503680000000LL; /* 2000..3000 */
@@ -164,7 +199,9 @@ int downsync_proto_appt_valid(const struct downsync_appt *a)
 	       a->updated_ms >= lo && a->updated_ms < hi &&
 	       a->slot_minutes >= 1 &&
 	       a->slot_minutes <= DOWNSYNC_PROTO_SLOT_MAX_MINUTES &&
-	       (a->cancelled == 0 || a->cancelled == 1);
+	       (a->cancelled == 0 || a->cancelled == 1) &&
+	       (a->has_holder == 0 ||
+		(a->has_holder == 1 && holder_ok(&a->holder)));
 }
 
 int downsync_proto_service_valid(const struct downsync_service *s)
@@ -209,6 +246,7 @@ static int get_time(json_t *o, const char *key, int64_t *ms)
 static int parse_appt(json_t *o, struct downsync_appt *a)
 {
 	json_t *mins = json_object_get(o, "slot_minutes");
+	json_t *holder = json_object_get(o, "holder");
 	char status[16];
 
 	if (!json_is_object(o) ||
@@ -233,11 +271,26 @@ static int parse_appt(json_t *o, struct downsync_appt *a)
 		a->cancelled = 1;
 	else
 		return -1;
+	if (holder) {
+		struct downsync_holder *h = &a->holder;
+
+		if (!json_is_object(holder) ||
+		    get_str(holder, "surname", h->surname,
+			    sizeof h->surname) < 0 ||
+		    get_str(holder, "given_names", h->given_names,
+			    sizeof h->given_names) < 0 ||
+		    get_str(holder, "date_of_birth", h->date_of_birth,
+			    sizeof h->date_of_birth) < 0)
+			return -1;
+		a->has_holder = 1;
+	}
 	return downsync_proto_appt_valid(a) ? 0 : -1;
 }
 
 void downsync_page_free(struct downsync_page *p)
 {
+	if (p->appt && p->n > 0)
+		util_wipe(p->appt, (size_t)p->n * sizeof *p->appt);
 	free(p->appt);
 	memset(p, 0, sizeof *p);
 }
@@ -311,6 +364,7 @@ bk_err downsync_proto_parse_page(const char *data, size_t len,
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (parse_appt(json_array_get(arr, i), &out->appt[i]) < 0) {
+			util_wipe(&out->appt[i], sizeof out->appt[i]);
 			why_set(why, whylen, "appointments[%zu] breaks a "
 				"field rule", i);
 			goto fail;
@@ -450,20 +504,29 @@ bk_err downsync_proto_build_page(const struct downsync_page *p,
 	for (int i = 0; i < p->n; i++) {
 		const struct downsync_appt *a = &p->appt[i];
 		char slot[32], upd[32];
+		json_t *o;
 
 		if (!downsync_proto_appt_valid(a))
 			goto out;
 		format_time(a->slot_start_ms, a->slot_start_ms % 1000 != 0,
 			    slot);
 		format_time(a->updated_ms, 1, upd);
-		if (append_new(arr, json_pack(
-			"{s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s}",
+		o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s}",
 			"id", a->id, "process_number", a->process_number,
 			"booking_code", a->booking_code,
 			"service_id", a->service_id, "slot_start", slot,
 			"slot_minutes", a->slot_minutes,
 			"status", a->cancelled ? "cancelled" : "booked",
-			"updated_at", upd)) < 0) {
+			"updated_at", upd);
+		if (o && a->has_holder &&
+		    json_object_set_new(o, "holder", json_pack(
+			"{s:s, s:s, s:s}", "surname", a->holder.surname,
+			"given_names", a->holder.given_names,
+			"date_of_birth", a->holder.date_of_birth)) < 0) {
+			json_decref(o);
+			o = NULL;
+		}
+		if (append_new(arr, o) < 0) {
 			rc = BK_ERR_NOMEM;
 			goto out;
 		}

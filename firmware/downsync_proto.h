@@ -9,7 +9,9 @@
  *   Ai = {"id":"...","process_number":"123456","booking_code":"K7QX2",
  *         "service_id":"reisepass","slot_start":"2026-11-25T08:30:00Z",
  *         "slot_minutes":15,"status":"booked",
- *         "updated_at":"2026-11-24T17:01:02.345Z"}
+ *         "updated_at":"2026-11-24T17:01:02.345Z",
+ *         "holder":{"surname":"Müller","given_names":"Anna Lena",
+ *                   "date_of_birth":"1985-03-14"}}        (optional)
  *
  *   GET {url}/v1/catalogue?site=SITE   200 (ETag) or 304 (If-None-Match):
  *     {"services":[{"id":"reisepass","letter":"B","name":"Reisepass",
@@ -27,6 +29,10 @@
  *   slot_minutes    integer 1..480
  *   status          "booked" | "cancelled"
  *   updated_at      like slot_start
+ *   holder          optional object; when present all three members:
+ *   holder.surname  UTF-8 without control characters, 1..127 bytes
+ *   holder.given_names  the same, 0..127 bytes
+ *   holder.date_of_birth  YYYY-MM-DD, a calendar date 1900..2999
  *   cursor          [A-Za-z0-9._~-]{0,128} (URL-safe, sent back verbatim)
  *   more            true | false; true with an empty page is an error
  *   appointments    at most DOWNSYNC_PROTO_MAX_PAGE entries
@@ -37,9 +43,13 @@
  *   version         printable ASCII without '"', 1..63 bytes
  *   reply size      at most SYNCPROTO_MAX_REPLY (1 MiB)
  *
- * Appointments carry NO names, birth dates or contact data: check-in is by
- * process number and booking code. Unknown members are ignored, duplicate
- * keys and bad UTF-8 are refused (jansson).
+ * The holder (schema 5, for check-in by ID document) is the only personal
+ * data here. The kiosk keeps it in memory only between parsing and
+ * applying a page: appointments_apply_page() stores a keyed hash of the
+ * surname and the date of birth (appointments.h, "Holder key"), never the
+ * names, and downsync_page_free() wipes them (util_wipe). Messages
+ * (why) never quote a value. Unknown members are ignored, duplicate keys
+ * and bad UTF-8 are refused (jansson).
  *
  * This module does NOT talk HTTP or touch the store (downsync.c and
  * appointments.c do). Pure functions, safe on any thread.
@@ -64,6 +74,14 @@
 #define DOWNSYNC_PROTO_MAX_NAMES 8
 #define DOWNSYNC_PROTO_VERSION_MAX 64
 #define DOWNSYNC_PROTO_SLOT_MAX_MINUTES 480
+#define DOWNSYNC_PROTO_NAME_MAX 128       /* holder names, incl. NUL */
+
+/* The appointment's holder as the booking system spelled it. */
+struct downsync_holder {
+	char surname[DOWNSYNC_PROTO_NAME_MAX];
+	char given_names[DOWNSYNC_PROTO_NAME_MAX];
+	char date_of_birth[11];     /* YYYY-MM-DD */
+};
 
 /* One appointment as it travels. */
 struct downsync_appt {
@@ -75,10 +93,12 @@ struct downsync_appt {
 	int slot_minutes;
 	int cancelled;              /* status: 0 booked, 1 cancelled */
 	int64_t updated_ms;
+	int has_holder;             /* holder is set */
+	struct downsync_holder holder;
 };
 
 struct downsync_page {
-	struct downsync_appt *appt; /* owned */
+	struct downsync_appt *appt; /* owned; wiped when freed */
 	int n;
 	char cursor[DOWNSYNC_PROTO_CURSOR_MAX];
 	int more;
@@ -101,13 +121,16 @@ struct downsync_catalogue {
 /* 1 if s is a valid cursor (may be empty). */
 int downsync_proto_is_cursor(const char *s);
 
+/* 1 if s is "YYYY-MM-DD", a calendar date of the years 1900..2999. */
+int downsync_proto_is_date(const char *s);
+
 /* "YYYY-MM-DDTHH:MM:SS[.fff]Z" into ms since the epoch; 0 or -1. */
 int downsync_proto_parse_time(const char *s, int64_t *ms);
 
 /* Parses a 200 reply of GET /v1/appointments. On error *out is empty and
- * why says what was wrong (no field values: they might be personal data
- * one day). BK_ERR_PROTOCOL, BK_ERR_TOOLARGE, BK_ERR_NOMEM. Free with
- * downsync_page_free() either way. */
+ * why says what was wrong (no field values: holders are personal data).
+ * BK_ERR_PROTOCOL, BK_ERR_TOOLARGE, BK_ERR_NOMEM. Free with
+ * downsync_page_free() either way (it wipes the holders). */
 bk_err downsync_proto_parse_page(const char *data, size_t len,
 				 struct downsync_page *out, char *why,
 				 size_t whylen);

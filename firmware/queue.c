@@ -38,7 +38,7 @@ static void copy_col(char *dst, size_t len, sqlite3_stmt *q, int col)
 	"t.created_ms, (SELECT count(*) FROM tickets a WHERE a.day = t.day " \
 	"AND a.service_id = t.service_id AND a.status = 'waiting' " \
 	"AND a.seq < t.seq), coalesce((SELECT max(p.id) FROM print_jobs p " \
-	"WHERE p.ticket_id = t.id), 0)"
+	"WHERE p.ticket_id = t.id), 0), t.kind"
 
 static void ticket_from_row(sqlite3_stmt *q, struct ticket *t)
 {
@@ -51,6 +51,7 @@ static void ticket_from_row(sqlite3_stmt *q, struct ticket *t)
 	t->created_ms = sqlite3_column_int64(q, 5);
 	t->ahead = sqlite3_column_int(q, 6);
 	t->print_job_id = sqlite3_column_int64(q, 7);
+	copy_col(t->kind, sizeof t->kind, q, 8);
 }
 
 /* BK_OK and *found = 1 when request_key names a ticket. */
@@ -106,7 +107,8 @@ static bk_err insert_ticket(struct store *st, const struct ticket *t,
 	sqlite3_stmt *q;
 	bk_err e = store__prepare(st,
 		"INSERT INTO tickets (id, request_key, service_id, day, seq, "
-		"number, lang, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+		"number, lang, created_ms, kind) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 		&q);
 
 	if (e)
@@ -119,6 +121,7 @@ static bk_err insert_ticket(struct store *st, const struct ticket *t,
 	sqlite3_bind_text(q, 6, t->number, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 7, t->lang, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 8, t->created_ms);
+	sqlite3_bind_text(q, 9, t->kind, -1, SQLITE_STATIC);
 	if (sqlite3_step(q) != SQLITE_DONE)
 		e = store__err(st, sqlite3_errcode(store__db(st)),
 			       "insert ticket");
@@ -158,13 +161,14 @@ static char *ticket_event(const struct config *cfg, const struct ticket *t,
 	char *body;
 
 	store_format_time(t->created_ms, when);
-	ev = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s}}",
+	ev = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s, "
+		       "s:s}}",
 		       "id", event_id, "type", "ticket.issued",
 		       "kiosk_id", cfg->kiosk_id, "site_id", cfg->site_id,
 		       "created_at", when, "data",
 		       "ticket_id", t->id, "number", t->number,
 		       "service_id", t->service_id, "day", t->day,
-		       "lang", t->lang);
+		       "lang", t->lang, "kind", t->kind);
 	if (!ev)
 		return NULL;
 	body = json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -194,6 +198,70 @@ static int offered_lang(const struct config *cfg, const char *lang)
 	return 0;
 }
 
+/* Steps 2-5 of queue.h inside the caller's open transaction (queue_issue_
+ * ticket's own, or a check-in's): the caller commits or rolls back. */
+bk_err queue__issue_in_tx(struct store *st, const struct config *cfg,
+			  const struct config_service *svc, const char *lang,
+			  const char *request_key, const char *kind,
+			  int64_t now_ms, queue_render_fn render,
+			  void *render_ctx, struct ticket *out,
+			  char event_id[37])
+{
+	unsigned char *job = NULL;
+	size_t job_len = 0;
+	char *body = NULL;
+	int seq = 0;
+	bk_err e = BK_OK;
+
+	memset(out, 0, sizeof *out);
+	event_id[0] = '\0';
+	if (!svc || !valid_key(request_key, QUEUE_KEY_MAX) ||
+	    !offered_lang(cfg, lang) || !kind ||
+	    (strcmp(kind, QUEUE_KIND_WALKIN) &&
+	     strcmp(kind, QUEUE_KIND_APPOINTMENT)))
+		return BK_ERR_INVALID;
+	util_uuid(out->id);
+	snprintf(out->service_id, sizeof out->service_id, "%s", svc->id);
+	snprintf(out->lang, sizeof out->lang, "%s", lang);
+	out->created_ms = now_ms;
+	snprintf(out->kind, sizeof out->kind, "%s", kind);
+	local_day(out->created_ms, out->day);
+	if ((e = next_seq(st, svc->id, out->day, &seq, &out->ahead)))
+		goto out;
+	if (seq < 1 || seq > QUEUE_SEQ_MAX) {
+		e = BK_ERR_EXHAUSTED;
+		goto out;
+	}
+	snprintf(out->number, sizeof out->number, "%c%03u", svc->letter,
+		 (unsigned)seq % 1000u);
+	out->wait_minutes = queue_estimate_wait(cfg, out->ahead);
+	if ((e = insert_ticket(st, out, request_key, seq)))
+		goto out;
+
+	if (render && render(render_ctx, out, &job, &job_len) == 0) {
+		if ((e = insert_job(st, out, job, job_len)))
+			goto out;
+	} else if (render) {
+		log_warn("queue", "ticket %s: print job could not be rendered",
+			 out->number);
+	}
+
+	util_uuid(event_id);
+	body = ticket_event(cfg, out, event_id);
+	if (!body) {
+		e = BK_ERR_NOMEM;
+		goto out;
+	}
+	if ((e = outbox__push(st, event_id, "ticket.issued", body,
+			      out->created_ms)))
+		goto out;
+
+out:
+	free(job);
+	free(body);
+	return e;
+}
+
 bk_err queue_issue_ticket(struct store *st, const struct config *cfg,
 			  const char *service_id, const char *lang,
 			  const char *request_key, queue_render_fn render,
@@ -201,10 +269,7 @@ bk_err queue_issue_ticket(struct store *st, const struct config *cfg,
 {
 	const struct config_service *svc = config_service(cfg, service_id);
 	char event_id[37];
-	char *body = NULL;
-	unsigned char *job = NULL;
-	size_t job_len = 0;
-	int seq = 0, found;
+	int found;
 	bk_err e;
 
 	memset(out, 0, sizeof *out);
@@ -222,39 +287,9 @@ bk_err queue_issue_ticket(struct store *st, const struct config *cfg,
 		return BK_OK;
 	}
 
-	util_uuid(out->id);
-	snprintf(out->service_id, sizeof out->service_id, "%s", svc->id);
-	snprintf(out->lang, sizeof out->lang, "%s", lang);
-	out->created_ms = store_now_ms();
-	local_day(out->created_ms, out->day);
-	if ((e = next_seq(st, svc->id, out->day, &seq, &out->ahead)))
-		goto fail;
-	if (seq < 1 || seq > QUEUE_SEQ_MAX) {
-		e = BK_ERR_EXHAUSTED;
-		goto fail;
-	}
-	snprintf(out->number, sizeof out->number, "%c%03u", svc->letter,
-		 (unsigned)seq % 1000u);
-	out->wait_minutes = queue_estimate_wait(cfg, out->ahead);
-	if ((e = insert_ticket(st, out, request_key, seq)))
-		goto fail;
-
-	if (render && render(render_ctx, out, &job, &job_len) == 0) {
-		if ((e = insert_job(st, out, job, job_len)))
-			goto fail;
-	} else if (render) {
-		log_warn("queue", "ticket %s: print job could not be rendered",
-			 out->number);
-	}
-
-	util_uuid(event_id);
-	body = ticket_event(cfg, out, event_id);
-	if (!body) {
-		e = BK_ERR_NOMEM;
-		goto fail;
-	}
-	if ((e = outbox__push(st, event_id, "ticket.issued", body,
-			      out->created_ms)))
+	if ((e = queue__issue_in_tx(st, cfg, svc, lang, request_key,
+				    QUEUE_KIND_WALKIN, store_now_ms(), render,
+				    render_ctx, out, event_id)))
 		goto fail;
 
 	/* an unknown outcome is settled by the event's row */
@@ -268,8 +303,6 @@ fail:
 out:
 	if (e)
 		memset(out, 0, sizeof *out);
-	free(job);
-	free(body);
 	return e;
 }
 

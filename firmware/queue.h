@@ -45,7 +45,13 @@ struct ticket {
 	int64_t created_ms;
 	int64_t print_job_id;        /* 0 when no job was rendered */
 	int reused;                  /* 1 when request_key had been used */
+	char kind[12];               /* QUEUE_KIND_WALKIN or _APPOINTMENT */
 };
+
+/* tickets.kind (schema 5): an appointment's ticket (checkin.h) is called
+ * before walk-ins; walk-in is every ticket issued by queue_issue_ticket. */
+#define QUEUE_KIND_WALKIN "walkin"
+#define QUEUE_KIND_APPOINTMENT "appointment"
 
 /* Renders the ticket's print job. Fills *data (malloc'ed, caller of the
  * callback frees) and *len. Returns 0, or -1 to issue the ticket without a
@@ -60,6 +66,17 @@ bk_err queue_issue_ticket(struct store *st, const struct config *cfg,
 			  const char *service_id, const char *lang,
 			  const char *request_key, queue_render_fn render,
 			  void *render_ctx, struct ticket *out);
+
+/* For checkin.c only: steps 2-5 above inside the caller's open BEGIN
+ * IMMEDIATE transaction (no request-key lookup, no commit), with the time
+ * and kind given. event_id gets the ticket.issued event's id. On error
+ * the caller rolls back. */
+bk_err queue__issue_in_tx(struct store *st, const struct config *cfg,
+			  const struct config_service *svc, const char *lang,
+			  const char *request_key, const char *kind,
+			  int64_t now_ms, queue_render_fn render,
+			  void *render_ctx, struct ticket *out,
+			  char event_id[37]);
 
 /* Estimated minutes until a ticket with `ahead` people before it is
  * called: ahead × queue.service_minutes ÷ queue.counters, rounded up. */

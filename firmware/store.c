@@ -9,6 +9,9 @@
  *      sorting every pending row (a long outbox drained 30x slower)
  *   4  print_jobs.claimed_ms: a process claims a pending job before it
  *      sends it, so two processes on one kiosk.db never print it twice
+ *   5  tickets.kind (walkin | appointment: appointment tickets are called
+ *      first) and appointments.holder_key (a keyed hash of the holder's
+ *      surname and birth date for check-in by ID document; never a name)
  * A migration is a list of statements run in one BEGIN IMMEDIATE
  * transaction together with the user_version bump, so a crash leaves the
  * file at the old or the new version, never between.
@@ -116,9 +119,21 @@ static const char *const migration_4[] = {
 	NULL
 };
 
+/* Check-in (firmware/checkin.h). holder_key is HMAC-SHA256 with the
+ * kiosk's holder.key (appointments.h): 32 bytes or NULL when the back
+ * office sent no holder. */
+static const char *const migration_5[] = {
+	"ALTER TABLE tickets ADD COLUMN kind TEXT NOT NULL DEFAULT 'walkin'"
+	" CHECK (kind IN ('walkin', 'appointment'))",
+	"ALTER TABLE appointments ADD COLUMN holder_key BLOB"
+	" CHECK (holder_key IS NULL OR length(holder_key) = 32)",
+	"CREATE INDEX appointments_holder ON appointments (day, holder_key)",
+	NULL
+};
+
 /* migrations[v] takes the schema from version v to v + 1. */
 static const char *const *const migrations[] = {
-	migration_1, migration_2, migration_3, migration_4,
+	migration_1, migration_2, migration_3, migration_4, migration_5,
 };
 
 sqlite3 *store__db(struct store *st)

@@ -48,6 +48,7 @@ struct upload {
 static const char *const known_types[] = {
 	"ticket.issued",
 	"form.submitted",
+	"appointment.checked_in",
 	NULL,
 };
 
