@@ -106,6 +106,9 @@ struct speech_stats {
 	int bad_wav;             /* outputs refused by the WAV parser */
 	int child_running;       /* 1 while a child exists (not yet reaped) */
 	int last_pid;            /* the last child's pid (tests check it is gone) */
+	uint32_t queued_now;     /* bytes waiting in the device's queue */
+	int device_rate;         /* the device's format (0: no device) */
+	int device_channels;
 };
 void speech_get_stats(struct speech *sp, struct speech_stats *st);
 
