@@ -228,3 +228,93 @@ bk_err app_ticket_print(struct store *st, const char *uri,
 			 (long long)job_id, bk_strerror(e));
 	return e;
 }
+
+/* ---- the form receipt ------------------------------------------------ */
+
+int app_form_receipt_render(const struct app_ticket_ctx *c,
+			    const struct form *f, const char *reference,
+			    const char *lang, int64_t when_ms,
+			    unsigned char **data, size_t *len, char *err,
+			    size_t errlen)
+{
+	char path[CONFIG_PATH_MAX * 2], date[16], clock[8];
+	time_t secs = (time_t)(when_ms / 1000);
+	struct printer_layout *layout = NULL;
+	struct escpos_options o;
+	struct tm tm;
+	const char *next = form_text(&f->next_steps, lang);
+	struct printer_field fields[] = {
+		{ "office", c->cfg->site_name },
+		{ "heading", i18n_tr(c->i18n, lang,
+			N_("Your request has been received")) },
+		{ "form", form_text(&f->title, lang) },
+		{ "reference_label", i18n_tr(c->i18n, lang,
+			N_("Your reference number:")) },
+		{ "reference", reference },
+		{ "date", date },
+		{ "time", clock },
+		{ "next", next[0] ? next : i18n_tr(c->i18n, lang,
+			N_("We will process your request. Please quote the "
+			   "reference number in any enquiry.")) },
+		{ "qr", reference },
+	};
+	int rc;
+
+	*data = NULL;
+	*len = 0;
+	if (util_fmt(path, sizeof path, "%s/form-receipt-%d.layout",
+		     config_layouts_dir(c->cfg), c->cfg->paper_width_mm) < 0 ||
+	    printer_layout_load(&layout, path, err, errlen) < 0)
+		return -1;
+	localtime_r(&secs, &tm);
+	strftime(date, sizeof date, "%d.%m.%Y", &tm);
+	strftime(clock, sizeof clock, "%H:%M", &tm);
+	app_escpos_options(c->cfg, c->rt, &o);
+	rc = printer_layout_render(layout, &o, fields,
+				   (int)(sizeof fields / sizeof fields[0]),
+				   data, len, err, errlen);
+	printer_layout_free(layout);
+	return rc;
+}
+
+bk_err app_form_receipt_print(struct store *st, const char *uri,
+			      struct printer **printer,
+			      const unsigned char *data, size_t len,
+			      struct printer_status *st_out, char *err,
+			      size_t errlen)
+{
+	struct printer_status ps = { 0 };
+	size_t written = 0;
+	char msg[256] = "";
+	printer_err pe = PRINTER_OK;
+
+	if (!*printer)
+		pe = printer_open(printer, uri, msg, sizeof msg);
+	if (pe == PRINTER_OK)
+		pe = printer_get_status(*printer, &ps, msg, sizeof msg);
+	if (pe == PRINTER_OK && (pe = printer_status_fault(&ps)) != PRINTER_OK)
+		printer_status_describe(&ps, msg, sizeof msg);
+	else if (pe == PRINTER_OK)
+		pe = printer_send(*printer, data, len, &written, msg,
+				  sizeof msg);
+	if (pe == PRINTER_OK)
+		pe = printer_get_status(*printer, &ps, msg, sizeof msg);
+	if (pe == PRINTER_OK && (pe = printer_status_fault(&ps)) != PRINTER_OK)
+		printer_status_describe(&ps, msg, sizeof msg);
+	if (st_out)
+		*st_out = ps;
+	if (pe != PRINTER_OK) {
+		if (pe != PRINTER_ERR_PAPER && pe != PRINTER_ERR_COVER &&
+		    pe != PRINTER_ERR_DEVICE) {
+			printer_close(*printer);
+			*printer = NULL;
+		}
+		snprintf(err, errlen, "printer %s: %s%s%s", uri,
+			 printer_strerror(pe), msg[0] ? ": " : "", msg);
+		log_warn("printer", "form receipt not printed: %s", err);
+		record_health(st, &ps, pe, err);
+		return BK_ERR_IO;
+	}
+	record_health(st, &ps, PRINTER_OK, NULL);
+	return BK_OK;
+}

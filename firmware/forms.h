@@ -201,6 +201,8 @@ struct form {
 	char service[FORMS_ID_MAX];      /* the service it belongs to, or "" */
 	char file[256];                  /* file name, for messages */
 	struct form_text title, description;
+	struct form_text next_steps;     /* optional: what happens next, for
+					  * the last screen and the receipt */
 	struct form_page pages[FORMS_PAGES_MAX];
 	int n_pages;
 	struct form_field fields[FORMS_FIELDS_MAX];
@@ -273,7 +275,7 @@ bk_err forms_check_field(const struct form *f, int field_idx,
 struct form_answers;
 
 /* Every field of page page in order, then the cross-field rules whose
- * fields are all on this page or earlier ones. The first error wins. */
+ * last field (by page) is on this page. The first error wins. */
 bk_err forms_check_page(const struct form *f, const struct form_answers *a,
 			int page, const char *lang, int *bad_field, char *msg,
 			size_t msglen);
@@ -284,7 +286,8 @@ bk_err forms_check_form(const struct form *f, const struct form_answers *a,
 			size_t msglen);
 
 /* Parses a date as typed (TT.MM.JJJJ, T.M.JJJJ, TTMMJJJJ, YYYY-MM-DD;
- * years 1900..2199). 0 with y/m/d, or -1 (malformed or no such day). */
+ * years 1000..9999: a form's range says what is plausible). 0 with
+ * y/m/d, or -1 (malformed or no such day). */
 int forms_date_parse(const char *s, int *y, int *m, int *d);
 
 /* ---- answers --------------------------------------------------------- */
