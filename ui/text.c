@@ -625,17 +625,28 @@ static int layout(struct text *t, struct layout *L, const char *s,
 			return -1;
 		ln->r1 = L->n_runs;
 		reorder(L, ln->r0, ln->r1);
+		/* the primary font's line, grown to the ink of the glyphs
+		 * drawn: Noto Sans Arabic's own ascent and descent (room for
+		 * stacked marks) would space Arabic lines twice as far */
 		ln->asc = TTF_FontAscent(f0);
 		ln->desc = -TTF_FontDescent(f0);
 		for (int r = ln->r0; r < ln->r1; r++) {
-			TTF_Font *f = text_font(t, L->runs[r].font, L->bold,
-						L->size);
+			struct text_run *run = &L->runs[r];
+			TTF_Font *f = text_font(t, run->font, L->bold, L->size);
+			int margin = L->size / 8;
 			if (!f)
 				return -1;
-			if (TTF_FontAscent(f) > ln->asc)
-				ln->asc = TTF_FontAscent(f);
-			if (-TTF_FontDescent(f) > ln->desc)
-				ln->desc = -TTF_FontDescent(f);
+			for (int k = run->start; k < run->start + run->len; k++) {
+				int x0, x1, y0, y1, adv;
+				if (ignorable(L->cp[k]) ||
+				    TTF_GlyphMetrics32(f, L->cp[k], &x0, &x1, &y0,
+						       &y1, &adv) < 0)
+					continue;
+				if (y1 + margin > ln->asc)
+					ln->asc = y1 + margin;
+				if (-y0 + margin > ln->desc)
+					ln->desc = -y0 + margin;
+			}
 		}
 		ln->y = y;
 		y += ln->asc + ln->desc;
