@@ -12,6 +12,7 @@
 
 #include "check.h"
 #include "firmware/appointments.h"
+#include "firmware/bookingcode.h"
 #include "firmware/checkin.h"
 #include "firmware/config.h"
 #include "firmware/downsync_proto.h"
@@ -619,6 +620,113 @@ static void test_proto_holder(void)
 	}
 }
 
+static void test_bookingcode_typed(void)
+{
+	char p[8], c[8];
+
+	CHECK(bookingcode_normalise_process("482913", p) == BK_OK);
+	CHECK_STR(p, "482913");
+	CHECK(bookingcode_normalise_process(" 482 913 ", p) == BK_OK);
+	CHECK_STR(p, "482913");
+	CHECK(bookingcode_normalise_process("48-29-13", p) == BK_OK);
+	CHECK_STR(p, "482913");
+	/* the field holds digits: O is 0, I and l are 1 */
+	CHECK(bookingcode_normalise_process("4O29l3", p) == BK_OK);
+	CHECK_STR(p, "402913");
+	CHECK(bookingcode_normalise_process("I00001", p) == BK_OK);
+	CHECK_STR(p, "100001");
+	CHECK(bookingcode_normalise_process("48291", p) == BK_ERR_INVALID);
+	CHECK_STR(p, "");
+	CHECK(bookingcode_normalise_process("4829134", p) == BK_ERR_INVALID);
+	CHECK(bookingcode_normalise_process("48291A", p) == BK_ERR_INVALID);
+	CHECK(bookingcode_normalise_process("", p) == BK_ERR_INVALID);
+	CHECK(bookingcode_normalise_process(NULL, p) == BK_ERR_INVALID);
+
+	CHECK(bookingcode_normalise_code("k7qx2", c) == BK_OK);
+	CHECK_STR(c, "K7QX2");
+	CHECK(bookingcode_normalise_code("K7Q X2", c) == BK_OK);
+	CHECK_STR(c, "K7QX2");
+	CHECK(bookingcode_normalise_code("ab-cd", c) == BK_OK);
+	CHECK_STR(c, "ABCD");
+	/* 0 O 1 I are never in a code: refused, not guessed */
+	CHECK(bookingcode_normalise_code("K7OX2", c) == BK_ERR_INVALID);
+	CHECK(bookingcode_normalise_code("K70X2", c) == BK_ERR_INVALID);
+	CHECK(bookingcode_normalise_code("K7IX2", c) == BK_ERR_INVALID);
+	CHECK(bookingcode_normalise_code("K71X2", c) == BK_ERR_INVALID);
+	CHECK(bookingcode_normalise_code("K7\xc3\x84X2", c) == BK_ERR_INVALID);
+	CHECK(bookingcode_normalise_code("ABC", c) == BK_ERR_INVALID);
+	CHECK(bookingcode_normalise_code("ABCDEF", c) == BK_ERR_INVALID);
+	CHECK(bookingcode_normalise_code("\xff\xfe", c) == BK_ERR_INVALID);
+	CHECK_INT(bookingcode_code_char('q'), 'Q');
+	CHECK_INT(bookingcode_code_char(' '), 0);
+	CHECK_INT(bookingcode_code_char('O'), -1);
+	CHECK_INT(bookingcode_code_char(0xD6), -1);
+	CHECK_INT(bookingcode_process_char('o'), '0');
+}
+
+static void test_bookingcode_qr(void)
+{
+	static const struct {
+		const char *scan, *process, *code;
+	} good[] = {
+		{ "BKT1:482913:K7QX2", "482913", "K7QX2" },
+		{ "BKT1:482913:K7QX2\r\n", "482913", "K7QX2" },
+		{ "  BKT1:482913:ABCD\t", "482913", "ABCD" },
+		/* Caps Lock inverted the case */
+		{ "bkt1:482913:k7qx2", "482913", "K7QX2" },
+		/* US scanner on a German host: ':' → 'Ö', Y ↔ Z */
+		{ "BKT1\xc3\x96" "482913\xc3\x96" "K7QZ2", "482913", "K7QY2" },
+		{ "BKT1\xc3\x96" "482913\xc3\x96" "Y7QX2", "482913", "Z7QX2" },
+		{ "bkt1\xc3\xb6" "482913\xc3\xb6" "y7qx2", "482913", "Z7QX2" },
+		/* German scanner on a US host: ':' → '>', Y ↔ Z */
+		{ "BKT1>482913>YZABC", "482913", "ZYABC" },
+		/* Shift lost: ';' */
+		{ "BKT1;482913;K7QX2", "482913", "K7QX2" },
+	};
+	static const char *const bad[] = {
+		"", "BKT1", "BKT1:", "BKT1:482913", "BKT1:482913:",
+		"BKT1:48291:K7QX2", "BKT1:4829134:K7QX2", "BKT2:482913:K7QX2",
+		"BK1:482913:K7QX2", "BKT1:482913:K7Q", "BKT1:482913:K7QX22",
+		"BKT1:482913:K7OX2", "BKT1:482913:K7QX2:", "BKT1:482913>K7QX2",
+		"BKT1:48291O:K7QX2", "BKT1:482913:K7 QX2",
+		"XBKT1:482913:K7QX2", "BKT1:482913:K7QX2 x",
+		"BK1:musterstadt:2026-11-25:A001:2776fdf4-a1d2-4708-ab61-"
+		"08ee6ac3097f:Qm9vayBvZiBTYW5kIGlz",
+		"BKT1\xc3:482913:K7QX2", "BKT1:482913:K7QX\xc3\x96",
+	};
+	struct bookingcode bc;
+	char qr[BOOKINGCODE_QR_MAX];
+
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+		bk_err e = bookingcode_parse_qr(good[i].scan,
+						strlen(good[i].scan), &bc);
+		CHECK_INT(e, BK_OK);
+		CHECK_STR(bc.process, good[i].process);
+		CHECK_STR(bc.code, good[i].code);
+		if (e)
+			fprintf(stderr, "  good[%zu] refused\n", i);
+	}
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		bk_err e = bookingcode_parse_qr(bad[i], strlen(bad[i]), &bc);
+		CHECK_INT(e, BK_ERR_INVALID);
+		CHECK_STR(bc.process, "");
+		if (!e)
+			fprintf(stderr, "  bad[%zu] taken\n", i);
+	}
+	/* the length counts, not a NUL */
+	CHECK(bookingcode_parse_qr("BKT1:482913:K7QX2", 16, &bc) == BK_OK);
+	CHECK_STR(bc.code, "K7QX");
+	CHECK(bookingcode_parse_qr("BKT1:482913:K7QX\0", 17, &bc) ==
+	      BK_ERR_INVALID);
+	/* made and read back */
+	snprintf(bc.process, sizeof bc.process, "100001");
+	snprintf(bc.code, sizeof bc.code, "ZZYY9");
+	REQUIRE(bookingcode_make_qr(&bc, qr) == BK_OK);
+	CHECK_STR(qr, "BKT1:100001:ZZYY9");
+	snprintf(bc.code, sizeof bc.code, "zzyy9");
+	CHECK(bookingcode_make_qr(&bc, qr) == BK_ERR_INVALID);
+}
+
 int main(void)
 {
 	static const struct check_test tests[] = {
@@ -630,6 +738,8 @@ int main(void)
 		{ "by_document", test_by_document },
 		{ "no_names_in_database", test_no_names_in_database },
 		{ "proto_holder", test_proto_holder },
+		{ "bookingcode_typed", test_bookingcode_typed },
+		{ "bookingcode_qr", test_bookingcode_qr },
 		{ NULL, NULL },
 	};
 
