@@ -4,30 +4,33 @@
  * messaging, EF.COM, EF.SOD and DG1, the MRZ fields, passive
  * authentication.
  *
- * The sequence of icao_read (APDUs, plain until the session exists):
+ * The sequence of icao_read (APDUs plain until a session exists):
  *
- *   1. SELECT eMRTD application  00 A4 04 0C 07 A0 00 00 02 47 10 01
- *      (before it, EF.CardAccess 011C is read from the master file:
- *       00 B0 9C 00 00 — READ BINARY with SFI 1C)
- *   2a. PACE (EF.CardAccess lists PACE and the card accepts it):
- *      MSE:Set AT 00 22 C1 A4 { 80 OID, 83 01|02 (MRZ|CAN) }, then four
- *      chained GENERAL AUTHENTICATE 10/00 86 00 00 { 7C ... } steps with
- *      OpenPACE computing each side (icao_pace.h); keys into icao_sm.
- *      A wrong CAN shows up in the mutual authentication step (63 Cx) ->
+ *   1. EF.CardAccess from the master file: READ BINARY by short EF id,
+ *      00 B0 9C 00 DF. An error word (6A82 ...) means no PACE.
+ *   2a. PACE (EF.CardAccess names a protocol): MSE:Set AT and four
+ *      chained GENERAL AUTHENTICATE (wire format in icao_pace.h), OpenPACE
+ *      computing; keys into icao_sm (SSC 0). Then, under SM, SELECT the
+ *      eMRTD application 00 A4 04 0C 07 A0 00 00 02 47 10 01.
+ *   2b. BAC (no EF.CardAccess; MRZ access only, a CAN gives BK_ERR_ACCESS):
+ *      SELECT the application plain, GET CHALLENGE 00 84 00 00 08,
+ *      EXTERNAL AUTHENTICATE 00 82 00 00 28 <40> 28 (icao_sm.h); 63xx ->
  *      BK_ERR_ACCESS.
- *   2b. BAC (no PACE, MRZ access only): GET CHALLENGE 00 84 00 00 08,
- *      EXTERNAL AUTHENTICATE 00 82 00 00 28 .. 28 (icao_sm.h); 6300 ->
- *      BK_ERR_ACCESS.
- *   3. under SM: SELECT the eMRTD application again after PACE (the card
- *      may have been in the MF), READ BINARY with short EF identifiers:
- *      EF.COM (SFI 1E), EF.SOD (SFI 1D), DG1 (SFI 01); chunks of 0xDF bytes
- *      (short APDUs), up to 0x1000 with extended length; the first read
- *      takes 4 bytes to learn the length from the TLV header.
- *   4. DG1 parsed (mrz.h), passive authentication (icao_pa.h).
+ *   3. Under SM, READ BINARY by short EF identifier: EF.COM (SFI 1E),
+ *      EF.SOD (SFI 1D), DG1 (SFI 01). The first read (P1 = 80|SFI, offset
+ *      0) asks for a whole chunk — 0xDF bytes with short APDUs (the SM
+ *      answer then fits 256 bytes), 0x1000 with extended length — and its
+ *      TLV header gives the file's length; the rest is read by offset
+ *      (P1 P2 up to 32767). 6282 (end of file before Le) and 6B00 (offset
+ *      past the end) end a file.
+ *   4. Passive authentication (icao_pa.h) of DG1 against EF.SOD, then DG1
+ *      parsed (mrz.h): a forged document is reported as BK_ERR_AUTH before
+ *      its contents are looked at.
  *
- * APDU count of a PACE-CAN read (the figure in docs/id-documents.md):
- * 1 CardAccess + 1 SELECT + 1 MSE + 4 GA + 1 SELECT + EF.COM, SOD and DG1
- * reads.
+ * APDU count of a PACE-CAN read: 1 CardAccess + 1 MSE + 4 GA + 1 SELECT +
+ * 1 EF.COM + ceil(SOD / 0xDF) + 1 DG1 with short APDUs; with extended
+ * length 10, the smallest this sequence allows (EF.COM could be skipped:
+ * 9).
  *
  * Nothing here logs document data, the CAN or the MRZ; keys, nonces and
  * every buffer that held document data are wiped before return.
@@ -90,8 +93,10 @@ struct icao_stats {
  * BK_ERR_REMOVED card pulled; BK_ERR_TIMEOUT the card did not answer;
  * BK_ERR_INVALID a DG1 check digit wrong (message names which);
  * BK_ERR_AUTH passive authentication failed (doc wiped, nothing identifies
- * anyone), or a secure messaging MAC was wrong; BK_ERR_PROTOCOL anything
- * unexpected. On every error doc is wiped. st may be NULL; it is filled
+ * anyone), or a secure messaging MAC or the chip's PACE/BAC answer was
+ * wrong; BK_ERR_IO the transport failed otherwise; BK_ERR_PROTOCOL anything
+ * unexpected. On every error doc is wiped; err (never document data) says
+ * what happened. st may be NULL; it is filled
  * also on error (as far as the read got). */
 bk_err icao_read(const struct icao_transport *t, const struct icao_access *a,
 		 const char *csca_dir, struct icao_document *doc,

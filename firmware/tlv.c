@@ -3,7 +3,8 @@
 
 #include <string.h>
 
-bk_err tlv_read(const uint8_t *p, size_t n, struct tlv *out)
+bk_err tlv_peek(const uint8_t *p, size_t n, uint32_t *tagp, size_t *hdr,
+		size_t *lenp)
 {
 	size_t i = 0, len = 0, k, nlen;
 	uint32_t tag;
@@ -32,7 +33,18 @@ bk_err tlv_read(const uint8_t *p, size_t n, struct tlv *out)
 		for (k = 0; k < nlen; k++)
 			len = (len << 8) | p[i++];
 	}
-	if (len > n - i)
+	*tagp = tag;
+	*hdr = i;
+	*lenp = len;
+	return BK_OK;
+}
+
+bk_err tlv_read(const uint8_t *p, size_t n, struct tlv *out)
+{
+	uint32_t tag;
+	size_t i, len;
+
+	if (tlv_peek(p, n, &tag, &i, &len) != BK_OK || len > n - i)
 		return BK_ERR_INVALID;
 	out->tag = tag;
 	out->constructed = (p[0] & 0x20) != 0;

@@ -40,6 +40,12 @@ struct tlv {
  * header is malformed or the value runs past n (nothing is filled then). */
 bk_err tlv_read(const uint8_t *p, size_t n, struct tlv *out);
 
+/* Reads only the header at p[0..n): the value may be cut off (a file's
+ * first chunk). *hdr = header size, *len = value length. BK_ERR_INVALID
+ * when the header itself is malformed or incomplete. */
+bk_err tlv_peek(const uint8_t *p, size_t n, uint32_t *tag, size_t *hdr,
+		size_t *len);
+
 /* Walks the siblings in p[0..n) and fills out with the first whose tag is
  * tag. BK_ERR_NOTFOUND when none (all siblings well-formed), BK_ERR_INVALID
  * when a malformed element comes first. */
