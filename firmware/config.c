@@ -55,6 +55,7 @@ void config_defaults(struct config *cfg)
 	cfg->store_min_free_mb = 200;
 	cfg->store_retention_hours = 0;
 	cfg->sync_pull_interval_s = 300;
+	snprintf(cfg->card_reader, sizeof cfg->card_reader, "pcsc:");
 }
 
 static void seterr(char *err, size_t errlen, const char *fmt, ...)
@@ -321,6 +322,8 @@ static const struct keydef keys[] = {
 	NUM("store.min_free_mb", store_min_free_mb, 0, 1000000),
 	NUM("store.retention_hours", store_retention_hours, 0, 87600),
 	NUM("sync.pull_interval_s", sync_pull_interval_s, 5, 86400),
+	TXT("card.reader", card_reader, K_PATH),
+	TXT("card.csca_dir", card_csca_dir, K_PATH),
 };
 
 int config_set(struct config *cfg, const char *key, const char *value,
@@ -421,7 +424,8 @@ static int parse_section(const char *line, char *section, size_t seclen,
 	if (strcmp(s, "site") && strcmp(s, "kiosk") && strcmp(s, "checkin") &&
 	    strcmp(s, "backoffice") && strcmp(s, "sync") &&
 	    strcmp(s, "printer") && strcmp(s, "queue") &&
-	    strcmp(s, "store") && strcmp(s, "display")) {
+	    strcmp(s, "store") && strcmp(s, "display") &&
+	    strcmp(s, "card")) {
 		seterr(err, errlen, "unknown section [%s]", s);
 		return -1;
 	}

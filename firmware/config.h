@@ -109,6 +109,10 @@ struct config {
 	int store_min_free_mb;        /* below: no form submissions; 200 */
 	int store_retention_hours;    /* delivered personal data; 0 = at ack */
 
+	/* [card] */
+	char card_reader[CONFIG_PATH_MAX];   /* "pcsc:" (first reader) */
+	char card_csca_dir[CONFIG_PATH_MAX]; /* CSCA PEMs; "" = no_csca */
+
 	struct config_service services[CONFIG_MAX_SERVICES];
 	int n_services;
 };

@@ -20,10 +20,15 @@
  *     form submit-demo [--json]
  *     keys demo DIR
  *     pki demo DIR [--json]
+ *     card list [--reader NAME] [--json]
+ *     card read [--reader NAME] (--can NNNNNN | --mrz DOCNO,YYMMDD,YYMMDD)
+ *               [--csca DIR] [--wait S] [--json]
  *
  * Exit codes: 0 success, 1 operation failed, 2 usage or configuration
  * error. ticket verify: 0 a valid ticket of this site, 1 forged or from
  * another site, 2 malformed (or no ticket key to check with).
+ * card read: 2 CAN/MRZ refused, 3 document invalid or forged, 4 no card,
+ * card removed or no reader (see cmd_card_read).
  */
 #include <curl/curl.h>
 #include <jansson.h>
@@ -33,6 +38,7 @@
 #include <time.h>
 
 #include "firmware/app_ticket.h"
+#include "firmware/app_card.h"
 #include "firmware/appointments.h"
 #include "firmware/cli.h"
 #include "firmware/config.h"
@@ -85,7 +91,14 @@ static void usage(FILE *f)
 	      "  config check                 read and check the "
 	      "configuration\n"
 	      "  pki demo DIR [--json]        throwaway CA, back-office and "
-	      "kiosk certificates\n", f);
+	      "kiosk certificates\n"
+	      "  card list [--reader NAME] [--json]\n"
+	      "                               card readers and their cards\n"
+	      "  card read [--reader NAME] (--can NNNNNN | --mrz "
+	      "DOCNO,YYMMDD,YYMMDD)\n"
+	      "            [--csca DIR] [--wait S] [--json]\n"
+	      "                               read an ID card or passport\n",
+	      f);
 }
 
 static int print_json(json_t *j)
@@ -692,6 +705,287 @@ out:
 	return rc;
 }
 
+/* ---- card list / card read (the ID-card reader, docs/card-reader.md) ----
+ * card read exit codes: 0 read (and not failed passive authentication),
+ * 2 the card refused the CAN/MRZ (or usage), 3 document invalid or passive
+ * authentication failed (no personal field printed), 4 no card, card
+ * removed, reader missing or not answering, 1 anything else. */
+
+/* --reader NAME: a URI when it names a backend, else a pcsc: name prefix;
+ * none: card.reader of the configuration. */
+static void card_uri(const struct ctl *c, const char *name, char *out,
+		     size_t len)
+{
+	if (!name)
+		snprintf(out, len, "%s", c->cfg.card_reader);
+	else if (!strncmp(name, "pcsc:", 5) || !strncmp(name, "virtual:", 8))
+		snprintf(out, len, "%s", name);
+	else
+		snprintf(out, len, "pcsc:%s", name);
+}
+
+static int cmd_card_list(struct ctl *c, int argc, char **argv)
+{
+	struct card_reader_info ri[CARD_READERS_MAX];
+	struct card_reader *r = NULL;
+	const char *name = NULL;
+	char uri[CONFIG_PATH_MAX + 8], err[256];
+	json_t *arr;
+	size_t n = 0;
+	card_err rc;
+
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--reader") && i + 1 < argc) {
+			name = argv[++i];
+		} else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	card_uri(c, name, uri, sizeof uri);
+	rc = card_open(&r, uri, err, sizeof err);
+	if (rc == CARD_OK)
+		rc = card_list(r, ri, CARD_READERS_MAX, &n, err, sizeof err);
+	card_close(r);
+	if (rc != CARD_OK) {
+		fprintf(stderr, "kioskctl: %s\n", err);
+		return rc == CARD_URI ? 2 : 4;
+	}
+	if (!c->json) {
+		if (!n)
+			printf("no card reader\n");
+		for (size_t i = 0; i < n; i++)
+			printf("%c %-40s %s\n", ri[i].selected ? '*' : ' ',
+			       ri[i].name, ri[i].card_present ? "card"
+							      : "empty");
+		return 0;
+	}
+	arr = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, json_pack("{s:s, s:b, s:b}",
+			"name", ri[i].name, "card_present", ri[i].card_present,
+			"selected", ri[i].selected));
+	return print_json(arr);
+}
+
+/* "DOCNO,YYMMDD,YYMMDD" (birth, expiry) into a. 0 or -1. */
+static int parse_mrz_access(const char *s, struct icao_access *a)
+{
+	const char *c1 = strchr(s, ','), *c2 = c1 ? strchr(c1 + 1, ',') : NULL;
+	size_t n = c1 ? (size_t)(c1 - s) : 0;
+
+	if (!c2 || !n || n > 9 || strlen(c1 + 1) != 14 || c2 - c1 != 7)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		char ch = s[i];
+
+		if (ch >= 'a' && ch <= 'z')
+			ch = (char)(ch - 'a' + 'A');
+		if (!((ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+		      ch == '<'))
+			return -1;
+		a->document_number[i] = ch;
+	}
+	a->document_number[n] = '\0';
+	for (int i = 0; i < 6; i++) {
+		if (c1[1 + i] < '0' || c1[1 + i] > '9' ||
+		    c2[1 + i] < '0' || c2[1 + i] > '9')
+			return -1;
+		a->date_of_birth[i] = c1[1 + i];
+		a->date_of_expiry[i] = c2[1 + i];
+	}
+	a->kind = ICAO_ACCESS_MRZ;
+	return 0;
+}
+
+static const char *card_err_word(bk_err e)
+{
+	switch (e) {
+	case BK_ERR_ACCESS: return "access";
+	case BK_ERR_AUTH: return "passive_auth";
+	case BK_ERR_INVALID: return "invalid";
+	case BK_ERR_REMOVED: return "removed";
+	case BK_ERR_TIMEOUT: return "timeout";
+	default: return "error";
+	}
+}
+
+static int card_read_failed(const struct ctl *c, const struct icao_access *a,
+			    bk_err e, const char *detail)
+{
+	char msg[512];
+	int rc;
+
+	switch (e) {
+	case BK_ERR_ACCESS:
+		snprintf(msg, sizeof msg, "%s", a->kind == ICAO_ACCESS_CAN
+			 ? "the card refused the CAN: check the 6 digits "
+			   "printed on the front"
+			 : "the card refused the MRZ data: check the document "
+			   "number, the date of birth and the date of expiry");
+		rc = 2;
+		break;
+	case BK_ERR_AUTH:
+		snprintf(msg, sizeof msg, "the document failed passive "
+			 "authentication (forged or altered data): %s",
+			 detail);
+		rc = 3;
+		break;
+	case BK_ERR_INVALID:
+		snprintf(msg, sizeof msg, "the document's data is invalid: %s",
+			 detail);
+		rc = 3;
+		break;
+	case BK_ERR_REMOVED:
+	case BK_ERR_TIMEOUT:
+		snprintf(msg, sizeof msg, "%s", detail[0] ? detail
+			 : bk_strerror(e));
+		rc = 4;
+		break;
+	default:
+		snprintf(msg, sizeof msg, "reading the card failed: %s (%s)",
+			 bk_strerror(e), detail);
+		rc = 1;
+		break;
+	}
+	fprintf(stderr, "kioskctl: %s\n", msg);
+	if (c->json)
+		print_json(json_pack("{s:s, s:s}", "error", card_err_word(e),
+				     "message", msg));
+	return rc;
+}
+
+static int card_print_document(const struct ctl *c,
+			       const struct icao_document *d,
+			       const struct app_card_event *ev)
+{
+	json_t *j;
+	char *s;
+
+	if (!c->json) {
+		printf("document_type   %s\nissuing_state   %s\n"
+		       "document_number %s\nsurname         %s\n"
+		       "given_names     %s\nnationality     %s\n"
+		       "date_of_birth   %s\nsex             %s\n"
+		       "date_of_expiry  %s\npassive_auth    %s\n",
+		       d->document_type, d->issuing_state, d->document_number,
+		       d->surname, d->given_names, d->nationality,
+		       d->date_of_birth, d->sex, d->date_of_expiry,
+		       icao_pa_name(d->passive_auth));
+		return 0;
+	}
+	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, "
+		      "s:s, s:i, s:I}",
+		      "document_type", d->document_type,
+		      "issuing_state", d->issuing_state,
+		      "document_number", d->document_number,
+		      "surname", d->surname, "given_names", d->given_names,
+		      "nationality", d->nationality,
+		      "date_of_birth", d->date_of_birth, "sex", d->sex,
+		      "date_of_expiry", d->date_of_expiry,
+		      "passive_auth", icao_pa_name(d->passive_auth),
+		      "access", ev->stats.method, "apdus", ev->stats.apdus,
+		      "read_ms", (json_int_t)ev->ms);
+	s = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(j);
+	if (!s)
+		return 1;
+	puts(s);
+	fflush(stdout);
+	util_wipe(s, strlen(s));
+	free(s);
+	return 0;
+}
+
+static int cmd_card_read(struct ctl *c, int argc, char **argv)
+{
+	const char *name = NULL, *can = NULL, *mrz = NULL, *csca = NULL;
+	char uri[CONFIG_PATH_MAX + 8], err[256];
+	struct icao_access a;
+	struct icao_document doc;
+	struct app_card_event ev;
+	struct app_card *svc = NULL;
+	long long wait_ms = 0, until;
+	unsigned id;
+	int rc = 1;
+
+	memset(&a, 0, sizeof a);
+	memset(&doc, 0, sizeof doc);
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--reader") && i + 1 < argc)
+			name = argv[++i];
+		else if (!strcmp(argv[i], "--can") && i + 1 < argc)
+			can = argv[++i];
+		else if (!strcmp(argv[i], "--mrz") && i + 1 < argc)
+			mrz = argv[++i];
+		else if (!strcmp(argv[i], "--csca") && i + 1 < argc)
+			csca = argv[++i];
+		else if (!strcmp(argv[i], "--wait") && i + 1 < argc)
+			wait_ms = atol(argv[++i]) * 1000LL;
+		else
+			goto usage;
+	}
+	if (!can == !mrz)
+		goto usage;
+	if (can) {
+		if (strlen(can) != 6 || strspn(can, "0123456789") != 6) {
+			fprintf(stderr, "kioskctl: --can takes the 6 digits "
+				"printed on the front of the card\n");
+			return 2;
+		}
+		a.kind = ICAO_ACCESS_CAN;
+		memcpy(a.can, can, 7);
+	} else if (parse_mrz_access(mrz, &a) < 0) {
+		fprintf(stderr, "kioskctl: --mrz takes DOCNO,YYMMDD,YYMMDD "
+			"(document number, date of birth, date of expiry)\n");
+		util_wipe(&a, sizeof a);
+		return 2;
+	}
+	card_uri(c, name, uri, sizeof uri);
+	svc = app_card_create(uri, csca ? csca : c->cfg.card_csca_dir, err,
+			      sizeof err);
+	if (!svc) {
+		fprintf(stderr, "kioskctl: %s\n", err);
+		util_wipe(&a, sizeof a);
+		return 2;
+	}
+	/* --wait S: give a card being placed (or a reader) S seconds */
+	until = util_mono_ms() + wait_ms;
+	while (wait_ms > 0 && util_mono_ms() < until &&
+	       app_card_wait_event(svc, (int)(until - util_mono_ms()), &ev))
+		if (ev.kind == APP_CARD_INSERTED)
+			break;
+	id = app_card_read(svc, &a);
+	for (;;) {
+		if (!app_card_wait_event(svc, 120000, &ev)) {
+			rc = card_read_failed(c, &a, BK_ERR_TIMEOUT,
+					      "no result within 120 s");
+			goto out;
+		}
+		if (ev.kind == APP_CARD_RESULT && ev.read_id == id)
+			break;
+	}
+	if (ev.err != BK_OK) {
+		rc = card_read_failed(c, &a, ev.err, ev.error);
+		goto out;
+	}
+	if (!app_card_take_document(svc, id, &doc) ||
+	    doc.passive_auth == ICAO_PA_FAILED) {
+		rc = card_read_failed(c, &a, BK_ERR_AUTH, "no valid document");
+		goto out;
+	}
+	rc = card_print_document(c, &doc, &ev);
+out:
+	icao_document_wipe(&doc);
+	util_wipe(&a, sizeof a);
+	app_card_destroy(svc);
+	return rc;
+usage:
+	usage(stderr);
+	return 2;
+}
+/* ---- end of card commands ---- */
+
 int main(int argc, char **argv)
 {
 	struct ctl c = { 0 };
@@ -760,6 +1054,12 @@ int main(int argc, char **argv)
 	else if (!strcmp(argv[1], "printer") && argc >= 3 &&
 		 !strcmp(argv[2], "test"))
 		rc = cmd_printer_test(&c, argc - 3, argv + 3);
+	else if (!strcmp(argv[1], "card") && argc >= 3 &&
+		 !strcmp(argv[2], "list"))
+		rc = cmd_card_list(&c, argc - 3, argv + 3);
+	else if (!strcmp(argv[1], "card") && argc >= 3 &&
+		 !strcmp(argv[2], "read"))
+		rc = cmd_card_read(&c, argc - 3, argv + 3);
 	else if (!strcmp(argv[1], "config") && argc == 3 &&
 		 !strcmp(argv[2], "check")) {
 		/* what the daemon would refuse is a configuration error too */

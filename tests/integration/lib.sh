@@ -36,6 +36,13 @@
 #   the process ends first.
 # bo_stop
 #   SIGTERM to BO_PID and waits; fails the test unless it exits 0.
+# pcscd_start
+#   Makes sure pcscd runs with the vpcd readers (Debian pcscd and
+#   vsmartcard-vpcd): when no pcscd process runs, starts
+#   `pcscd --foreground` (output to $TMP/pcscd.log), sets PCSCD_PID, and
+#   cleanup stops it (SIGTERM) after the PIDS; a pcscd someone else started
+#   is left alone. Waits up to 10 s until kioskctl card list shows the
+#   reader "Virtual PCD 00 00"; returns 1 with a message otherwise.
 # check_exactly_once LABEL
 #   Each number in $TMP/issued is held exactly once as ticket.issued by the
 #   back office in $TMP/bo (and no other number), no event id twice, and
@@ -74,6 +81,11 @@ cleanup() {
 		kill -KILL "$p" 2>/dev/null
 	done
 	wait 2>/dev/null
+	if [ -n "${PCSCD_PID:-}" ]; then
+		kill -TERM "$PCSCD_PID" 2>/dev/null
+		wait "$PCSCD_PID" 2>/dev/null
+		PCSCD_PID=
+	fi
 	if declare -F cleanup_extra >/dev/null; then
 		cleanup_extra
 	fi
@@ -150,4 +162,33 @@ check_exactly_once() {
 	[ "$(count pending)" = 0 ] || fail "$1: pending is $(count pending)"
 	[ "$(count delivered)" = "$(wc -l <"$TMP/issued")" ] ||
 		fail "$1: delivered $(count delivered), issued $(wc -l <"$TMP/issued")"
+}
+
+pcscd_start() {
+	local reader="Virtual PCD 00 00" end=$((SECONDS + 10))
+
+	PCSCD_PID=${PCSCD_PID:-}
+	if ! pgrep -x pcscd >/dev/null; then
+		command -v pcscd >/dev/null ||
+			{ echo "pcscd_start: pcscd is not installed"; return 1; }
+		pcscd --foreground >"$TMP/pcscd.log" 2>&1 &
+		PCSCD_PID=$!
+	fi
+	while [ "$SECONDS" -le "$end" ]; do
+		if "$CTL_BIN" "${COMMON[@]}" card list --json 2>/dev/null |
+			jq -e --arg r "$reader" 'any(.[]; .name == $r)' \
+				>/dev/null; then
+			return 0
+		fi
+		if [ -n "$PCSCD_PID" ] && ! kill -0 "$PCSCD_PID" 2>/dev/null; then
+			echo "pcscd_start: pcscd exited (see $TMP/pcscd.log:" \
+				"$(tail -n 3 "$TMP/pcscd.log" 2>/dev/null))"
+			PCSCD_PID=
+			return 1
+		fi
+		sleep 0.05
+	done
+	echo "pcscd_start: no reader \"$reader\" within 10 s" \
+		"(is vsmartcard-vpcd installed? are we root?)"
+	return 1
 }
