@@ -18,6 +18,8 @@
  *     printer test [--printer URI]
  *     config check
  *     form submit-demo [--json]
+ *     form list [--json]
+ *     form check FILE...
  *     keys demo DIR
  *     pki demo DIR [--json]
  *     card list [--reader NAME] [--json]
@@ -43,6 +45,7 @@
 #include "firmware/cli.h"
 #include "firmware/config.h"
 #include "firmware/downsync.h"
+#include "firmware/forms.h"
 #include "firmware/i18n.h"
 #include "drivers/printer/printer.h"
 #include "firmware/jwe.h"
@@ -86,6 +89,9 @@ static void usage(FILE *f)
 	      "  printer test [--printer URI] print a test page\n"
 	      "  form submit-demo [--json]    submit a demo form "
 	      "(encrypted)\n"
+	      "  form list [--json]           the forms the kiosk offers\n"
+	      "  form check FILE...           check form files, every "
+	      "problem as FILE:PLACE:LANG\n"
 	      "  keys demo DIR                demo JWE key pair for the "
 	      "back office\n"
 	      "  config check                 read and check the "
@@ -601,6 +607,76 @@ static int cmd_form_submit_demo(struct ctl *c)
 	return 0;
 }
 
+/* kioskctl form list: the forms in forms_dir(), as the kiosk loads them;
+ * a refused file is named on stderr (exit 1). */
+static int cmd_form_list(struct ctl *c)
+{
+	struct forms_list list;
+	struct forms_errors *errs = calloc(1, sizeof *errs);
+	json_t *arr = c->json ? json_array() : NULL;
+	const char *dir = forms_dir(&c->cfg);
+	int rc = 0;
+
+	if (!errs || forms_load_dir(dir, NULL, &list, errs) != BK_OK) {
+		fprintf(stderr, "kioskctl: cannot read the forms in %s\n", dir);
+		free(errs);
+		json_decref(arr);
+		return 1;
+	}
+	for (int i = 0; i < list.n; i++) {
+		const struct form *f = list.form[i];
+
+		if (arr)
+			json_array_append_new(arr, json_pack(
+				"{s:s, s:i, s:s, s:s, s:i, s:i, s:s}",
+				"id", f->id, "version", f->version, "service",
+				f->service, "file", f->file, "pages",
+				f->n_pages, "fields", f->n_fields, "title",
+				form_text(&f->title, "de")));
+		else
+			printf("%-24s v%-3d %2d pages %3d fields  %s\n", f->id,
+			       f->version, f->n_pages, f->n_fields,
+			       form_text(&f->title, "de"));
+	}
+	for (int i = 0; i < errs->n; i++)
+		fprintf(stderr, "%s\n", errs->msg[i]);
+	if (errs->n)
+		rc = 1;
+	forms_list_free(&list);
+	free(errs);
+	return arr ? (print_json(arr) || rc) : rc;
+}
+
+/* kioskctl form check FILE...: every problem of each file, one a line;
+ * exit 0 when all are good, 1 otherwise. */
+static int cmd_form_check(int argc, char **argv)
+{
+	struct forms_errors *errs = calloc(1, sizeof *errs);
+	int rc = 0;
+
+	if (!errs)
+		return 1;
+	for (int i = 0; i < argc; i++) {
+		struct form *f = NULL;
+
+		if (forms_load(argv[i], &f, errs) == BK_OK) {
+			printf("%s: ok: %s version %d, %d pages, %d fields, "
+			       "%d rules\n", argv[i], f->id, f->version,
+			       f->n_pages, f->n_fields, f->n_rules);
+			forms_destroy(f);
+			continue;
+		}
+		rc = 1;
+		for (int k = 0; k < errs->n; k++)
+			printf("%s\n", errs->msg[k]);
+		if (errs->dropped)
+			printf("%s: %d more problems not shown\n", argv[i],
+			       errs->dropped);
+	}
+	free(errs);
+	return rc;
+}
+
 /* kioskctl keys demo DIR: the back office's JWE key pair (jwe.h). */
 static int cmd_keys_demo(const char *dir)
 {
@@ -1042,6 +1118,12 @@ int main(int argc, char **argv)
 	else if (!strcmp(argv[1], "form") && argc == 3 &&
 		 !strcmp(argv[2], "submit-demo"))
 		rc = cmd_form_submit_demo(&c);
+	else if (!strcmp(argv[1], "form") && argc == 3 &&
+		 !strcmp(argv[2], "list"))
+		rc = cmd_form_list(&c);
+	else if (!strcmp(argv[1], "form") && argc >= 4 &&
+		 !strcmp(argv[2], "check"))
+		rc = cmd_form_check(argc - 3, argv + 3);
 	else if (!strcmp(argv[1], "keys") && argc == 4 &&
 		 !strcmp(argv[2], "demo"))
 		rc = cmd_keys_demo(argv[3]);
