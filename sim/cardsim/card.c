@@ -70,6 +70,8 @@ int cardsim__parse_apdu(const uint8_t *p, size_t n, struct apdu *a)
 		return -1;
 	}
 	a->extended = 1;
+	if (n < 7)
+		return -1;
 	if (n == 7) {
 		a->has_le = 1;
 		a->le = ((size_t)p[5] << 8 | p[6]) ? ((size_t)p[5] << 8 | p[6])
