@@ -32,7 +32,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -242,14 +241,28 @@ static int readers_ready(void)
 	return ok;
 }
 
+static int service_alive(void)
+{
+	SCARDCONTEXT h;
+
+	if (SCardEstablishContext(SCARD_SCOPE_SYSTEM, NULL, NULL, &h))
+		return 0;
+	SCardReleaseContext(h);
+	return 1;
+}
+
+/* Uses a running pcscd (someone else's: left alone), else starts one. A
+ * pcscd that was just started by someone else may not show its readers
+ * yet: ours then exits at once ("already running") and we keep waiting
+ * for theirs until the deadline. */
 static int pcscd_start(void)
 {
-	struct stat sb;
-	long long until;
+	long long until = now_ms() + DEADLINE_MS;
+	int ours_exited = 0;
 
-	if (!stat("/run/pcscd/pcscd.comm", &sb) && readers_ready())
+	if (readers_ready())
 		return 0;
-	if (stat("/run/pcscd/pcscd.comm", &sb)) {
+	if (!service_alive()) {
 		pcscd_pid = fork();
 		if (pcscd_pid < 0)
 			return -1;
@@ -266,21 +279,18 @@ static int pcscd_start(void)
 			_exit(127);
 		}
 	}
-	until = now_ms() + DEADLINE_MS;
 	while (!readers_ready()) {
 		int status;
 
-		if (pcscd_pid > 0 && waitpid(pcscd_pid, &status, WNOHANG)) {
-			fprintf(stderr, "pcscd exited at once (status %d): "
-				"is another one running, are we root?\n",
-				status);
+		if (pcscd_pid > 0 && waitpid(pcscd_pid, &status, WNOHANG) > 0) {
 			pcscd_pid = 0;
-			return -1;
+			ours_exited = 1;
 		}
 		if (now_ms() > until) {
-			fprintf(stderr, "pcscd shows no reader \"%s\" within "
-				"%d ms (is vsmartcard-vpcd installed?)\n",
-				READER, DEADLINE_MS);
+			fprintf(stderr, "no PC/SC reader \"%s\" within %d ms%s "
+				"(is vsmartcard-vpcd installed? are we root?)\n",
+				READER, DEADLINE_MS, ours_exited
+				? "; the pcscd we started exited" : "");
 			return -1;
 		}
 		pause_ms(50);
