@@ -107,6 +107,58 @@ static int bad_wav(const struct speech_stats *st, const void *arg)
 	return st->bad_wav > 0 && !st->child_running;
 }
 
+static void test_wav_header(void)
+{
+	/* what espeak-ng 1.51 writes: streaming sizes, 22050 Hz mono s16 */
+	static const uint8_t espeak[48] = {
+		'R', 'I', 'F', 'F', 0x24, 0xf0, 0xff, 0x7f,
+		'W', 'A', 'V', 'E', 'f', 'm', 't', ' ',
+		16, 0, 0, 0, 1, 0, 1, 0, 0x22, 0x56, 0, 0,
+		0x44, 0xac, 0, 0, 2, 0, 16, 0,
+		'd', 'a', 't', 'a', 0, 0xf0, 0xff, 0x7f, 1, 2, 3, 4 };
+	/* a LIST chunk of odd size (padded) before data, 8 bit stereo */
+	static const uint8_t list[] = {
+		'R', 'I', 'F', 'F', 0, 0, 0, 0, 'W', 'A', 'V', 'E',
+		'f', 'm', 't', ' ', 16, 0, 0, 0, 1, 0, 2, 0,
+		0x40, 0x1f, 0, 0, 0x80, 0x3e, 0, 0, 2, 0, 8, 0,
+		'L', 'I', 'S', 'T', 3, 0, 0, 0, 'a', 'b', 'c', 0,
+		'd', 'a', 't', 'a', 2, 0, 0, 0, 0x80, 0x80 };
+	struct speech_wav w;
+	uint8_t bad[48];
+
+	CHECK_INT(speech_wav_header(espeak, sizeof espeak, &w), 1);
+	CHECK_INT(w.rate, 22050);
+	CHECK_INT(w.channels, 1);
+	CHECK_INT(w.bits, 16);
+	CHECK_INT(w.data_off, 44);
+	for (size_t k = 0; k < 44; k++)   /* a pipe delivers it in pieces */
+		CHECK_INT(speech_wav_header(espeak, k, &w), 0);
+	CHECK_INT(speech_wav_header(list, sizeof list, &w), 1);
+	CHECK_INT(w.rate, 8000);
+	CHECK_INT(w.channels, 2);
+	CHECK_INT(w.bits, 8);
+	CHECK_INT(w.data_off, 56);
+	memcpy(bad, espeak, sizeof bad);
+	bad[20] = 3;                      /* IEEE float: refused */
+	CHECK_INT(speech_wav_header(bad, sizeof bad, &w), -1);
+	memcpy(bad, espeak, sizeof bad);
+	bad[22] = 6;                      /* six channels */
+	CHECK_INT(speech_wav_header(bad, sizeof bad, &w), -1);
+	memcpy(bad, espeak, sizeof bad);
+	bad[24] = 0x10; bad[25] = 0; bad[26] = 0; /* 16 Hz */
+	CHECK_INT(speech_wav_header(bad, sizeof bad, &w), -1);
+	CHECK_INT(speech_wav_header((const uint8_t *)"RIFX", 4, &w), -1);
+	memcpy(bad, espeak, sizeof bad);
+	memcpy(bad + 12, "junk", 4);      /* data before any fmt */
+	memcpy(bad + 16, "\0\0\0\0", 4);
+	memcpy(bad + 20, "data", 4);
+	CHECK_INT(speech_wav_header(bad, sizeof bad, &w), -1);
+	memcpy(bad, espeak, sizeof bad);
+	memcpy(bad + 12, "junk", 4);      /* a chunk past the header cap */
+	bad[16] = 0xff; bad[17] = 0xff; bad[18] = 0xff; bad[19] = 0xff;
+	CHECK_INT(speech_wav_header(bad, sizeof bad, &w), -1);
+}
+
 static void test_voices(void)
 {
 	static const char *const langs[] = { "de", "en", "tr", "uk", "ar" };
@@ -390,6 +442,7 @@ static void test_refused_input(void)
 int main(void)
 {
 	static const struct check_test tests[] = {
+		{ "wav_header", test_wav_header },
 		{ "voices", test_voices },
 		{ "five_languages", test_five_languages },
 		{ "interrupt", test_interrupt },
