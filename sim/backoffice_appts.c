@@ -29,7 +29,10 @@ static const char schema[] =
 	" slot_minutes INTEGER NOT NULL,"
 	" status TEXT NOT NULL CHECK (status IN ('booked', 'cancelled')),"
 	" updated_ms INTEGER NOT NULL,"
-	" change_seq INTEGER NOT NULL UNIQUE);"
+	" change_seq INTEGER NOT NULL UNIQUE,"
+	" holder_surname TEXT,"
+	" holder_given_names TEXT,"
+	" holder_date_of_birth TEXT);"
 	"CREATE INDEX IF NOT EXISTS bo_appointments_delta"
 	" ON bo_appointments (site_id, change_seq);"
 	"CREATE TABLE IF NOT EXISTS bo_catalogue ("
@@ -55,9 +58,38 @@ static void err_set(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* A backoffice.db made before the holders gets their columns. */
+static int add_holder_columns(sqlite3 *db)
+{
+	static const char *const cols[] = {
+		"holder_surname", "holder_given_names", "holder_date_of_birth",
+	};
+	sqlite3_stmt *q;
+	int have = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM pragma_table_info("
+			       "'bo_appointments') WHERE name LIKE 'holder_%'",
+			       -1, &q, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(q) == SQLITE_ROW)
+		have = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	for (int i = have; i < 3; i++) {
+		char sql[128];
+
+		snprintf(sql, sizeof sql, "ALTER TABLE bo_appointments ADD "
+			 "COLUMN %s TEXT", cols[i]);
+		if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+			return -1;
+	}
+	return 0;
+}
+
 static int init_tables(sqlite3 *db)
 {
-	return sqlite3_exec(db, schema, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+	if (sqlite3_exec(db, schema, NULL, NULL, NULL) != SQLITE_OK)
+		return -1;
+	return add_holder_columns(db);
 }
 
 int backoffice_appts_route(const char *url)
@@ -118,7 +150,9 @@ static int load_page(sqlite3 *db, const char *site, long long after,
 	if (!p->appt ||
 	    sqlite3_prepare_v2(db, "SELECT id, process_number, booking_code,"
 			       " service_id, slot_start_ms, slot_minutes, status,"
-			       " updated_ms, change_seq FROM bo_appointments"
+			       " updated_ms, change_seq, holder_surname,"
+			       " holder_given_names, holder_date_of_birth"
+			       " FROM bo_appointments"
 			       " WHERE site_id = ?1 AND change_seq > ?2"
 			       " ORDER BY change_seq LIMIT ?3", -1, &q,
 			       NULL) != SQLITE_OK)
@@ -143,6 +177,15 @@ static int load_page(sqlite3 *db, const char *site, long long after,
 		a->cancelled = status && !strcmp(status, "cancelled");
 		a->updated_ms = sqlite3_column_int64(q, 7);
 		last = sqlite3_column_int64(q, 8);
+		if (sqlite3_column_type(q, 9) == SQLITE_TEXT) {
+			struct downsync_holder *h = &a->holder;
+
+			a->has_holder = 1;
+			copy_col(h->surname, sizeof h->surname, q, 9);
+			copy_col(h->given_names, sizeof h->given_names, q, 10);
+			copy_col(h->date_of_birth, sizeof h->date_of_birth, q,
+				 11);
+		}
 		p->n++;
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -434,6 +477,46 @@ static int64_t slot_ms(int day, int slot)
 	return (int64_t)mktime(&tm) * 1000;
 }
 
+/* Demo holders as a German booking system would have spelled them:
+ * German names with umlauts and ß, Turkish with their own letters,
+ * Ukrainian in the Latin transliteration of their passports, Arabic in
+ * a common Latin spelling. Made up from frequent names; any likeness to
+ * a person is the frequency of the names. */
+struct demo_name {
+	const char *surname, *given;
+};
+
+static const struct demo_name demo_names[] = {
+	{ "Müller", "Anna Lena" }, { "Schmidt", "Jürgen" },
+	{ "Schneider", "Sabine" }, { "Fischer", "Thomas" },
+	{ "Weber", "Ursula" }, { "Schäfer", "Klaus-Dieter" },
+	{ "Groß", "Maximilian" }, { "Schröder", "Sophie Marie" },
+	{ "Krüger", "Heinz" }, { "Zimmermann", "Lea" },
+	{ "Hoffmann", "Günther" }, { "Köhler", "Brigitte" },
+	{ "Yılmaz", "Elif" }, { "Kaya", "Mehmet Ali" },
+	{ "Demir", "Ayşe" }, { "Şahin", "Mustafa" },
+	{ "Çelik", "Zeynep" }, { "Öztürk", "Hüseyin" },
+	{ "Yıldırım", "Emine" }, { "Doğan", "Ahmet" },
+	{ "Shevchenko", "Olena" }, { "Kovalenko", "Oleksandr" },
+	{ "Bondarenko", "Iryna" }, { "Tkachenko", "Andrii" },
+	{ "Kravchenko", "Nataliia" }, { "Melnyk", "Serhii" },
+	{ "Boiko", "Yuliia" }, { "Oliinyk", "Dmytro" },
+	{ "Al-Hassan", "Omar" }, { "Haddad", "Fatima" },
+	{ "Khalil", "Mohammed" }, { "Mansour", "Layla" },
+	{ "El-Masri", "Yousef" }, { "Abdullah", "Aisha" },
+	{ "Nasser", "Khaled" }, { "Hamdan", "Nour" },
+};
+
+/* A birth date between 1940 and 2008 from r (3 random bytes). */
+static void demo_birth(const unsigned char *r, char out[16])
+{
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+				     30, 31 };
+	int y = 1940 + r[0] % 69, m = r[1] % 12;
+
+	snprintf(out, 16, "%04d-%02d-%02d", y, m + 1, 1 + r[2] % mdays[m]);
+}
+
 static int seed_appointments(sqlite3 *db, const char *site, int n,
 			     const struct config *cfg)
 {
@@ -444,13 +527,17 @@ static int seed_appointments(sqlite3 *db, const char *site, int n,
 
 	snprintf(sql, sizeof sql, "INSERT INTO bo_appointments (id, site_id,"
 		 " process_number, booking_code, service_id, slot_start_ms,"
-		 " slot_minutes, status, updated_ms, change_seq) VALUES"
-		 " (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'booked', ?8, %s)", next_seq_sql);
+		 " slot_minutes, status, updated_ms, change_seq, holder_surname,"
+		 " holder_given_names, holder_date_of_birth) VALUES"
+		 " (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'booked', ?8, %s, ?9, ?10, ?11)",
+		 next_seq_sql);
 	if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
 		return -1;
 	for (int i = 0; i < n; i++) {
-		unsigned char r[12];
-		char id[37], pn[8], code[6];
+		unsigned char r[16];
+		char id[37], pn[8], code[6], dob[16];
+		const struct demo_name *who = &demo_names[(size_t)i %
+			(sizeof demo_names / sizeof demo_names[0])];
 		const struct config_service *s;
 		int step;
 
@@ -474,6 +561,17 @@ static int seed_appointments(sqlite3 *db, const char *site, int n,
 		sqlite3_bind_int64(q, 6, slot_ms(i % 5, (i / 5) % 32));
 		sqlite3_bind_int(q, 7, r[9] % 3 == 0 ? 30 : 15);
 		sqlite3_bind_int64(q, 8, now);
+		/* every tenth booked by phone without a holder */
+		if (i % 10 != 9) {
+			demo_birth(r + 12, dob);
+			sqlite3_bind_text(q, 9, who->surname, -1, SQLITE_STATIC);
+			sqlite3_bind_text(q, 10, who->given, -1, SQLITE_STATIC);
+			sqlite3_bind_text(q, 11, dob, -1, SQLITE_TRANSIENT);
+		} else {
+			sqlite3_bind_null(q, 9);
+			sqlite3_bind_null(q, 10);
+			sqlite3_bind_null(q, 11);
+		}
 		step = sqlite3_step(q);
 		if (step == SQLITE_CONSTRAINT) {
 			i--; /* a pair drawn twice: draw again */
@@ -528,6 +626,143 @@ bk_err backoffice_seed_demo(const char *data_dir, const char *site, int n,
 out:
 	sqlite3_close(db);
 	free(cfg);
+	return rc;
+}
+
+/* "SURNAME,GIVEN,YYYY-MM-DD,SERVICE,HH:MM" into its parts (in place). */
+static int split_holder(char *spec, char **f)
+{
+	char *save = NULL, *t = spec;
+
+	for (int i = 0; i < 5; i++) {
+		f[i] = strtok_r(t, ",", &save);
+		t = NULL;
+		if (!f[i])
+			return -1;
+	}
+	return strtok_r(NULL, ",", &save) ? -1 : 0;
+}
+
+bk_err backoffice_seed_holder(const char *data_dir, const char *site,
+			      const char *spec, const char *config_path,
+			      struct backoffice_seeded *out, char *err,
+			      size_t errlen)
+{
+	struct config *cfg = calloc(1, sizeof *cfg);
+	struct downsync_appt a;
+	char *copy = strdup(spec ? spec : ""), *f[5];
+	char sql[512];
+	sqlite3 *db = NULL;
+	sqlite3_stmt *q = NULL;
+	bk_err rc = BK_ERR_INVALID;
+	int hh, mm, step = SQLITE_CONSTRAINT;
+
+	memset(out, 0, sizeof *out);
+	memset(&a, 0, sizeof a);
+	if (!cfg || !copy) {
+		rc = BK_ERR_NOMEM;
+		goto out;
+	}
+	if (!syncproto_is_id(site) || split_holder(copy, f) < 0 ||
+	    sscanf(f[4], "%2d:%2d", &hh, &mm) != 2 || strlen(f[4]) != 5 ||
+	    hh < 0 || hh > 23 || mm < 0 || mm > 59) {
+		err_set(err, errlen, "--seed-holder wants "
+			"\"SURNAME,GIVEN,YYYY-MM-DD,SERVICE,HH:MM\"");
+		goto out;
+	}
+	snprintf(a.holder.surname, sizeof a.holder.surname, "%s", f[0]);
+	snprintf(a.holder.given_names, sizeof a.holder.given_names, "%s",
+		 f[1]);
+	snprintf(a.holder.date_of_birth, sizeof a.holder.date_of_birth, "%s",
+		 f[2]);
+	snprintf(a.service_id, sizeof a.service_id, "%s", f[3]);
+	if (!config_path)
+		config_path = config_default_path();
+	if (config_load(cfg, config_path, err, errlen) < 0) {
+		rc = BK_ERR_CONFIG;
+		goto out;
+	}
+	if (!config_service(cfg, a.service_id)) {
+		err_set(err, errlen, "%s: no service %s", config_path,
+			a.service_id);
+		goto out;
+	}
+	db = open_rw(data_dir, err, errlen);
+	if (!db) {
+		rc = BK_ERR_IO;
+		goto out;
+	}
+	snprintf(sql, sizeof sql, "INSERT INTO bo_appointments (id, site_id,"
+		 " process_number, booking_code, service_id, slot_start_ms,"
+		 " slot_minutes, status, updated_ms, change_seq, holder_surname,"
+		 " holder_given_names, holder_date_of_birth) VALUES"
+		 " (?1, ?2, ?3, ?4, ?5, ?6, 15, 'booked', ?7, %s, ?8, ?9, ?10)",
+		 next_seq_sql);
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK ||
+	    seed_catalogue(db, site, cfg) < 0 ||
+	    sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
+		goto db_fail;
+	a.slot_start_ms = slot_ms(0, 0) + ((int64_t)(hh - 8) * 60 + mm) * 60000;
+	a.slot_minutes = 15;
+	a.updated_ms = store_now_ms();
+	for (int tries = 0; tries < 20 && step == SQLITE_CONSTRAINT; tries++) {
+		unsigned char r[8];
+
+		util_random(r, sizeof r);
+		util_uuid(a.id);
+		snprintf(a.process_number, sizeof a.process_number, "%06u",
+			 (unsigned)((r[0] | r[1] << 8 | (unsigned)r[2] << 16) %
+				    900000u + 100000u));
+		for (int k = 0; k < 5; k++)
+			a.booking_code[k] = code_alphabet[r[3 + k] %
+				(sizeof code_alphabet - 1)];
+		a.booking_code[5] = '\0';
+		a.has_holder = 1;
+		if (!downsync_proto_appt_valid(&a)) {
+			err_set(err, errlen, "the holder breaks the protocol's "
+				"rules (names 1..127 bytes of UTF-8, a calendar "
+				"date)");
+			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+			goto out;
+		}
+		sqlite3_reset(q);
+		sqlite3_bind_text(q, 1, a.id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 2, site, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 3, a.process_number, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 4, a.booking_code, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 5, a.service_id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 6, a.slot_start_ms);
+		sqlite3_bind_int64(q, 7, a.updated_ms);
+		sqlite3_bind_text(q, 8, a.holder.surname, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 9, a.holder.given_names, -1,
+				  SQLITE_STATIC);
+		sqlite3_bind_text(q, 10, a.holder.date_of_birth, -1,
+				  SQLITE_STATIC);
+		step = sqlite3_step(q);
+	}
+	if (step != SQLITE_DONE ||
+	    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		goto db_fail;
+	snprintf(out->id, sizeof out->id, "%s", a.id);
+	snprintf(out->process_number, sizeof out->process_number, "%s",
+		 a.process_number);
+	snprintf(out->booking_code, sizeof out->booking_code, "%s",
+		 a.booking_code);
+	out->slot_start_ms = a.slot_start_ms;
+	rc = BK_OK;
+	goto out;
+db_fail:
+	err_set(err, errlen, "seeding failed: %s", sqlite3_errmsg(db));
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	rc = BK_ERR_IO;
+out:
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	free(cfg);
+	if (copy)
+		util_wipe(copy, strlen(copy));
+	free(copy);
+	util_wipe(&a.holder, sizeof a.holder);
 	return rc;
 }
 
@@ -591,13 +826,15 @@ int backoffice_appts_main(int argc, char **argv)
 {
 	const char *dir = NULL, *site = "musterstadt", *config = NULL;
 	const char *cancel = NULL, *move = NULL, *when = NULL;
+	const char *holder = NULL;
 	char err[CONFIG_ERR_MAX + 64] = "";
 	int seed = -1, mine = 0;
 	bk_err rc;
 
 	for (int i = 1; i < argc; i++)
 		mine |= !strcmp(argv[i], "--seed-demo") ||
-			!strcmp(argv[i], "--cancel") || !strcmp(argv[i], "--move");
+			!strcmp(argv[i], "--cancel") || !strcmp(argv[i], "--move") ||
+			!strcmp(argv[i], "--seed-holder");
 	if (!mine)
 		return -1;
 	for (int i = 1; i < argc; i++) {
@@ -617,6 +854,8 @@ int backoffice_appts_main(int argc, char **argv)
 			if (!*argv[i] || *end || n < 0 || n > 100000)
 				goto usage;
 			seed = (int)n;
+		} else if (!strcmp(a, "--seed-holder") && has) {
+			holder = argv[++i];
 		} else if (!strcmp(a, "--cancel") && has) {
 			cancel = argv[++i];
 		} else if (!strcmp(a, "--move") && i + 2 < argc) {
@@ -626,9 +865,21 @@ int backoffice_appts_main(int argc, char **argv)
 			goto usage;
 		}
 	}
-	if (!dir || (seed >= 0) + !!cancel + !!move != 1)
+	if (!dir || (seed >= 0) + !!cancel + !!move + !!holder != 1)
 		goto usage;
-	if (seed >= 0)
+	if (holder) {
+		struct backoffice_seeded got;
+		char slot[32];
+
+		rc = backoffice_seed_holder(dir, site, holder, config, &got,
+					    err, sizeof err);
+		if (rc == BK_OK) {
+			store_format_time(got.slot_start_ms, slot);
+			/* for scripts: no names, only what is on paper */
+			printf("id=%s process=%s code=%s slot=%s\n", got.id,
+			       got.process_number, got.booking_code, slot);
+		}
+	} else if (seed >= 0)
 		rc = backoffice_seed_demo(dir, site, seed, config, err,
 					  sizeof err);
 	else if (cancel)
@@ -647,6 +898,9 @@ usage:
 	fprintf(stderr,
 		"usage: kiosk-backoffice --data-dir DIR --seed-demo N "
 		"[--site SITE] [--config FILE]\n"
+		"       kiosk-backoffice --data-dir DIR --seed-holder "
+		"\"SURNAME,GIVEN,YYYY-MM-DD,SERVICE,HH:MM\" [--site SITE] "
+		"[--config FILE]\n"
 		"       kiosk-backoffice --data-dir DIR --cancel ID\n"
 		"       kiosk-backoffice --data-dir DIR --move ID "
 		"YYYY-MM-DDTHH:MM:SSZ\n");
