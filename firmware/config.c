@@ -33,6 +33,7 @@ void config_defaults(struct config *cfg)
 	snprintf(cfg->default_language, sizeof cfg->default_language, "de");
 	cfg->ticket_screen_seconds = 15;
 	cfg->idle_seconds = 60;
+	cfg->more_time_seconds = 30;
 	cfg->display_width_mm = 268;   /* 21.5" portrait panel */
 	cfg->display_height_mm = 476;
 	cfg->paper_width_mm = 80;
@@ -248,6 +249,9 @@ static int service_set(struct config *cfg, const char *id, const char *key,
 	if (!strcmp(key, "name"))
 		return set_text(s->name, sizeof s->name, key, value, err,
 				errlen);
+	if (!strcmp(key, "group"))
+		return set_text(s->group, sizeof s->group, key, value, err,
+				errlen);
 	if (!strncmp(key, "name.", 5) && valid_lang(key + 5)) {
 		struct config_text *t = NULL;
 
@@ -290,6 +294,7 @@ static const struct keydef keys[] = {
 	TXT("kiosk.default_language", default_language, K_LANG),
 	NUM("kiosk.ticket_screen_seconds", ticket_screen_seconds, 1, 600),
 	NUM("kiosk.idle_seconds", idle_seconds, 5, 3600),
+	NUM("kiosk.more_time_seconds", more_time_seconds, 5, 600),
 
 	TXT("kiosk.font", font, K_PATH),
 	TXT("kiosk.font_bold", font_bold, K_PATH),

@@ -46,6 +46,8 @@ struct config_service {
 	char name[CONFIG_TEXT_MAX];   /* German name; also the catalogue msgid */
 	struct config_text names[CONFIG_MAX_LANGS]; /* name.XX overrides */
 	int n_names;
+	char group[CONFIG_TEXT_MAX];  /* German group name ("" = top level);
+				       * services sharing it are one button */
 };
 
 struct config {
@@ -63,6 +65,7 @@ struct config {
 	char default_language[8];
 	int ticket_screen_seconds;    /* ticket screen → welcome; default 15 */
 	int idle_seconds;             /* no touch → session ends; default 60 */
+	int more_time_seconds;        /* then "more time?" this long; 30 */
 	char font[CONFIG_PATH_MAX];
 	char font_bold[CONFIG_PATH_MAX];
 	char i18n_dir[CONFIG_PATH_MAX]; /* "" = assets/i18n next to the config */

@@ -30,29 +30,47 @@ const char *app_screen_name(enum app_screen s)
 	case APP_OUT_OF_SERVICE: return "out-of-service";
 	case APP_PIN: return "pin";
 	case APP_MAINTENANCE: return "maintenance";
+	case APP_CHECKIN: return "checkin";
+	case APP_CHECKING: return "checking";
+	case APP_CHECKIN_RESULT: return "checkin-result";
 	}
 	return "?";
+}
+
+int app__session_screen(enum app_screen s)
+{
+	return s == APP_SERVICES || s == APP_CHECKIN ||
+	       s == APP_CHECKIN_RESULT;
+}
+
+static inline int fields_empty(const struct app *app)
+{
+	return !app->ci_fields[0].tb.len && !app->ci_fields[1].tb.len;
 }
 
 static void app_assert_state(const struct app *app)
 {
 #ifndef NDEBUG
-	assert(!app->inflight || app->screen == APP_ISSUING);
-	assert(app->screen != APP_ISSUING || app->inflight);
-	assert(!(app->screen == APP_SERVICES || app->screen == APP_ISSUING) ||
-	       app->request_key[0]);
-	assert(app->screen != APP_TICKET || app->ticket.number[0]);
-	assert(app->screen != APP_OUT_OF_SERVICE || app->oos_detail[0]);
-	assert(app->screen != APP_SORRY || app->sorry);
-	assert(!app->deadline || app->screen == APP_SERVICES ||
-	       app->screen == APP_TICKET || app->screen == APP_WELCOME ||
-	       app->screen == APP_SORRY || app->screen == APP_ISSUING ||
-	       app->screen == APP_PIN || app->screen == APP_MAINTENANCE);
-	assert(app->screen != APP_PIN || app->deadline);
-	assert(app->screen != APP_MAINTENANCE || app->deadline);
-	assert(app->screen == APP_PIN || !app->pin[0]);
-	assert(!app->maint_inflight || app->screen == APP_MAINTENANCE);
-	assert(!app->hold_since || app->screen == APP_WELCOME);
+	enum app_screen s = app->screen;
+
+	assert(!app->inflight || s == APP_ISSUING || s == APP_CHECKING);
+	assert((s != APP_ISSUING && s != APP_CHECKING) || app->inflight);
+	assert(!(s == APP_SERVICES || s == APP_ISSUING || s == APP_CHECKIN ||
+		 s == APP_CHECKING) || app->request_key[0]);
+	assert(s != APP_TICKET || app->ticket.number[0]);
+	assert(s != APP_OUT_OF_SERVICE || app->oos_detail[0]);
+	assert(s != APP_SORRY || app->sorry);
+	assert(s == APP_OUT_OF_SERVICE || s == APP_WELCOME || app->deadline);
+	assert(!app->deadline || s != APP_OUT_OF_SERVICE);
+	assert(s == APP_PIN || !app->pin[0]);
+	assert(!app->maint_inflight || s == APP_MAINTENANCE);
+	assert(!app->hold_since || s == APP_WELCOME);
+	assert(!app->more_time || app__session_screen(s));
+	assert(s == APP_CHECKIN || s == APP_CHECKING ||
+	       s == APP_CHECKIN_RESULT || fields_empty(app));
+	assert(app->group < 0 || s == APP_SERVICES);
+	assert(s != APP_WELCOME || app->deadline ||
+	       (!app->a11y.speech && !app->a11y.contrast && !app->a11y.large));
 #else
 	(void)app;
 #endif
@@ -63,28 +81,41 @@ static int64_t app_idle_ms(const struct app *app)
 	return (int64_t)app->cfg->idle_seconds * 1000;
 }
 
-/* Enters screen s: rebuilds the tree and asks for a redraw. */
+/* Rebuilds the tree of the current screen and asks for a redraw; the
+ * input guard starts again, since buttons may have moved. */
+static void app_rebuild(struct app *app)
+{
+	/* a bouncing finger must not reach the button that now sits where
+	 * the last one was (e.g. "start" → the third service) */
+	app->input_from = util_mono_ms() + APP_INPUT_GUARD_MS;
+	app->pressed = NULL;
+	i18n_activate(app->i18n, app->lang);
+	if (app__build(app) < 0) {
+		log_error("ui", "out of memory building the %s screen",
+			  app_screen_name(app->screen));
+		app->failed = 1;
+	}
+	app->dirty = 1;
+	app_assert_state(app);
+}
+
+/* Enters screen s: state first, then the tree. */
 static void app_show(struct app *app, enum app_screen s, int64_t deadline)
 {
 	if (s != APP_PIN)
 		util_wipe(app->pin, sizeof app->pin);
 	if (s != APP_MAINTENANCE)
 		app->maint_inflight = 0;
+	if (s != APP_SERVICES)
+		app->group = -1;
+	if (s != APP_CHECKIN && s != APP_CHECKING && s != APP_CHECKIN_RESULT)
+		for (int i = 0; i < 2; i++)
+			textbuf_wipe(&app->ci_fields[i].tb);
 	app->hold_since = 0;
+	app->more_time = 0;
 	app->screen = s;
 	app->deadline = deadline;
-	app->pressed = NULL;
-	/* a bouncing finger must not reach the button that now sits where
-	 * the last one was (e.g. "start" → the third service) */
-	app->input_from = util_mono_ms() + APP_INPUT_GUARD_MS;
-	i18n_activate(app->i18n, app->lang);
-	if (app__build(app) < 0) {
-		log_error("ui", "out of memory building the %s screen",
-			  app_screen_name(s));
-		app->failed = 1;
-	}
-	app->dirty = 1;
-	app_assert_state(app);
+	app_rebuild(app);
 }
 
 static void app_default_language(struct app *app)
@@ -94,13 +125,26 @@ static void app_default_language(struct app *app)
 					       : "de");
 }
 
-static void app_show_welcome(struct app *app)
+/* Ends the citizen's session (invariant 6): whatever they typed is
+ * wiped; the next citizen meets the defaults. */
+static void app_end_session(struct app *app)
 {
 	app_default_language(app);
 	app->pin_tries = 0;
-	app->request_key[0] = '\0';
+	util_wipe(app->request_key, sizeof app->request_key);
+	for (int i = 0; i < 2; i++)
+		textbuf_wipe(&app->ci_fields[i].tb);
+	app->ci_focus = 0;
+	app->ci_outcome = 0;
+	util_wipe(&app->ticket, sizeof app->ticket);
+	memset(&app->a11y, 0, sizeof app->a11y);
 	app->inflight = 0;
 	app_show(app, APP_WELCOME, 0);
+}
+
+static void app_show_welcome(struct app *app)
+{
+	app_end_session(app);
 }
 
 static void app_out_of_service(struct app *app, const char *detail)
@@ -208,10 +252,38 @@ static void app_hold_start(struct app *app, int y)
 	app->hold_since = t ? t : 1;
 }
 
+/* ---- the walk-in ---- */
+
 static void app_act_start(struct app *app)
 {
 	util_uuid(app->request_key);
 	app_show(app, APP_SERVICES, app->now + app_idle_ms(app));
+}
+
+/* A group's button carries the index of its first service; level 2
+ * shows every service of that group. */
+static void app_act_group(struct app *app, int idx)
+{
+	if (app->screen != APP_SERVICES || idx < 0 ||
+	    idx >= app->cfg->n_services || !app->cfg->services[idx].group[0])
+		return;
+	app_show(app, APP_SERVICES, app->now + app_idle_ms(app));
+	app->group = idx;
+	app_rebuild(app);
+}
+
+static void app_act_back(struct app *app)
+{
+	if (app->screen == APP_SERVICES && app->group >= 0) {
+		app->group = -1;
+		app_show(app, APP_SERVICES, app->now + app_idle_ms(app));
+		return;
+	}
+	if (app->screen == APP_CHECKIN_RESULT) {
+		app_show(app, APP_CHECKIN, app->now + app_idle_ms(app));
+		return;
+	}
+	app_end_session(app);
 }
 
 static void app_act_service(struct app *app, int idx)
@@ -230,6 +302,19 @@ static void app_act_service(struct app *app, int idx)
 	app_show(app, APP_ISSUING, app->now + APP_ISSUING_MAX_MS);
 }
 
+/* A screen that changes language or a toggle in place keeps its
+ * deadline; on WELCOME the change starts the fall-back deadline. */
+static void app_refresh_in_place(struct app *app)
+{
+	int prompt = app->more_time;
+
+	app_show(app, app->screen, app->screen == APP_WELCOME
+			? app->now + app_idle_ms(app) : app->deadline);
+	app->more_time = prompt;
+	if (prompt)
+		app_rebuild(app);
+}
+
 static void app_act_lang(struct app *app, int idx)
 {
 	if (idx < 0 || idx >= app->cfg->n_languages ||
@@ -237,9 +322,112 @@ static void app_act_lang(struct app *app, int idx)
 		return;
 	snprintf(app->lang, sizeof app->lang, "%s",
 		 app->cfg->languages[idx]);
-	/* a language left chosen on the welcome screen falls back too */
-	app_show(app, app->screen, app->screen == APP_WELCOME
-			? app->now + app_idle_ms(app) : app->deadline);
+	if (app->screen == APP_CHECKIN &&
+	    app->ci_fields[app->ci_focus].layout != KB_NUMERIC) {
+		app->ci_fields[1].layout = KB_DE;
+	}
+	app_refresh_in_place(app);
+}
+
+static void app_act_a11y(struct app *app, enum app_action act)
+{
+	int *flag = act == ACT_SPEECH ? &app->a11y.speech
+		  : act == ACT_CONTRAST ? &app->a11y.contrast
+					: &app->a11y.large;
+
+	*flag = !*flag;
+	app_refresh_in_place(app);
+}
+
+/* ---- appointment check-in ---- */
+
+static void app_focus_field(struct app *app, int i)
+{
+	if (i < 0 || i > 1)
+		return;
+	app->ci_focus = i;
+	keyboard_init(&app->kb, app->ci_fields[i].layout, ACT_KEY);
+	if (i == 1)
+		app->kb.caps = 1; /* booking codes are printed in capitals */
+}
+
+static void app_act_checkin(struct app *app)
+{
+	util_uuid(app->request_key);
+	textbuf_init(&app->ci_fields[0].tb, APP_PROCESS_MAX,
+		     APP_PROCESS_MAX - 1);
+	textbuf_init(&app->ci_fields[1].tb, APP_CODE_MAX, APP_CODE_MAX - 1);
+	app->ci_fields[0].layout = KB_NUMERIC;
+	app->ci_fields[1].layout = KB_DE;
+	app_focus_field(app, 0);
+	app_show(app, APP_CHECKIN, app->now + app_idle_ms(app));
+}
+
+static int ascii_alnum(const char *s)
+{
+	for (; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= 'a' && *s <= 'z')))
+			return 0;
+	return 1;
+}
+
+static void app_act_checkin_go(struct app *app)
+{
+	const char *num = app->ci_fields[0].tb.data;
+	const char *code = app->ci_fields[1].tb.data;
+
+	if (app->inflight || app->screen != APP_CHECKIN)
+		return;
+	if (!*num || !*code || !ascii_alnum(num) || !ascii_alnum(code))
+		return; /* the button stays without effect until both fit */
+	if (worker_post_checkin(app->worker, num, code, app->lang,
+				app->request_key) < 0) {
+		log_warn("ui", "worker busy; check-in not queued");
+		return;
+	}
+	app->inflight = 1;
+	app_show(app, APP_CHECKING, app->now + APP_ISSUING_MAX_MS);
+}
+
+/* A key of the on-screen keyboard, or a character typed on a real one. */
+static void app_field_result(struct app *app, enum keyboard_result kr)
+{
+	switch (kr) {
+	case KB_IGNORED:
+		break;
+	case KB_TYPED:
+	case KB_RELABEL:
+		app__fields_update(app);
+		break;
+	case KB_RELAYOUT:
+		app_refresh_in_place(app);
+		break;
+	case KB_ENTER:
+		if (app->ci_focus == 0) {
+			app_focus_field(app, 1);
+			app_refresh_in_place(app);
+		} else {
+			app_act_checkin_go(app);
+		}
+		break;
+	}
+}
+
+static void app_act_key(struct app *app, int arg)
+{
+	if (app->screen != APP_CHECKIN)
+		return;
+	app_field_result(app, keyboard_press(&app->kb,
+			 &app->ci_fields[app->ci_focus].tb, arg));
+}
+
+static void app_act_field(struct app *app, int i)
+{
+	if (app->screen != APP_CHECKIN || i == app->ci_focus)
+		return;
+	app_focus_field(app, i);
+	app_refresh_in_place(app);
 }
 
 static void app_act(struct app *app, const struct widget *w)
@@ -253,12 +441,18 @@ static void app_act(struct app *app, const struct widget *w)
 	case ACT_SERVICE:
 		app_act_service(app, w->arg);
 		break;
+	case ACT_GROUP:
+		app_act_group(app, w->arg);
+		break;
 	case ACT_START:
 		app_act_start(app);
 		break;
 	case ACT_BACK:
+		app_act_back(app);
+		break;
 	case ACT_DONE:
-		app_show_welcome(app);
+	case ACT_END_SESSION:
+		app_end_session(app);
 		break;
 	case ACT_PIN_DIGIT:
 		app_pin_digit(app, (char)('0' + w->arg));
@@ -275,29 +469,77 @@ static void app_act(struct app *app, const struct widget *w)
 	case ACT_REFRESH:
 		app_maint_post(app, NULL);
 		break;
+	case ACT_SPEECH:
+	case ACT_CONTRAST:
+	case ACT_LARGE:
+		app_act_a11y(app, (enum app_action)w->action);
+		break;
+	case ACT_MORE_TIME:
+		app->more_time = 0;
+		app->deadline = app->now + app_idle_ms(app);
+		app_rebuild(app);
+		break;
+	case ACT_CHECKIN:
+		app_act_checkin(app);
+		break;
+	case ACT_CHECKIN_GO:
+		app_act_checkin_go(app);
+		break;
+	case ACT_KEY:
+		app_act_key(app, w->arg);
+		break;
+	case ACT_FIELD:
+		app_act_field(app, w->arg);
+		break;
 	}
+}
+
+/* A touch keeps a session (or the technician's visit) alive. */
+static void app_touched(struct app *app)
+{
+	if (app__session_screen(app->screen) || app->screen == APP_PIN ||
+	    app->screen == APP_MAINTENANCE ||
+	    (app->screen == APP_WELCOME && app->deadline)) {
+		if (!app->more_time)
+			app->deadline = app->now + app_idle_ms(app);
+	}
+}
+
+/* The button under (x, y); while the prompt is up only its buttons. */
+static struct widget *app_hit(struct app *app, int x, int y)
+{
+	struct widget *scope = app->root;
+
+	if (!scope)
+		return NULL;
+	if (app->more_time) {
+		scope = widget_find(app->root, "more-time");
+		if (!scope)
+			return NULL;
+	}
+	return widget_at(scope, x, y);
 }
 
 void app_pointer(struct app *app, int down, int x, int y)
 {
-	struct widget *w = app->root ? widget_at(app->root, x, y) : NULL;
+	struct widget *w = app_hit(app, x, y);
+	int64_t t = util_mono_ms();
 
-	if (app->screen == APP_SERVICES || app->screen == APP_PIN ||
-	    app->screen == APP_MAINTENANCE ||
-	    (app->screen == APP_WELCOME && app->deadline))
-		app->deadline = app->now + app_idle_ms(app);
+	app_touched(app);
 	if (!down)
 		app->hold_since = 0;
-	if (down && util_mono_ms() < app->input_from)
+	if (down && t < app->input_from)
 		return; /* the screen just changed under the finger */
 	if (down) {
 		app->hold_since = 0;
-		if (!w)
+		if (!w && !app->more_time)
 			app_hold_start(app, y);
 		if (app->pressed)
 			app->pressed->pressed = 0;
 		app->dirty |= app->pressed != NULL || w != NULL;
 		app->pressed = w;
+		app->press_cancelled = 0;
+		app->press_ms = t;
 		if (w)
 			w->pressed = 1;
 		return;
@@ -306,37 +548,76 @@ void app_pointer(struct app *app, int down, int x, int y)
 		return;
 	app->pressed->pressed = 0;
 	app->dirty = 1;
-	if (w == app->pressed) {
+	if (w == app->pressed && !app->press_cancelled &&
+	    t - app->press_ms <= APP_LONG_PRESS_MS) {
 		app->pressed = NULL;
 		app_act(app, w);
 	}
 	app->pressed = NULL;
 }
 
+void app_pointer_move(struct app *app, int x, int y)
+{
+	if (!app->pressed || app->press_cancelled)
+		return;
+	if (app_hit(app, x, y) != app->pressed) {
+		/* slid off: this press does nothing, even if it comes back */
+		app->press_cancelled = 1;
+		app->pressed->pressed = 0;
+		app->dirty = 1;
+	}
+}
+
 void app_key(struct app *app, SDL_Keycode key)
 {
 	if (key == SDLK_ESCAPE &&
-	    (app->screen == APP_SERVICES || app->screen == APP_TICKET ||
+	    (app__session_screen(app->screen) || app->screen == APP_TICKET ||
 	     app->screen == APP_PIN || app->screen == APP_MAINTENANCE)) {
-		app_show_welcome(app);
+		app_end_session(app);
+		return;
+	}
+	app_touched(app);
+	if (app->screen == APP_CHECKIN && !app->more_time) {
+		struct textbuf *tb = &app->ci_fields[app->ci_focus].tb;
+		if (key == SDLK_BACKSPACE && textbuf_backspace(tb))
+			app__fields_update(app);
+		else if (key == SDLK_RETURN || key == SDLK_KP_ENTER)
+			app_field_result(app, KB_ENTER);
+		else if (key == SDLK_TAB)
+			app_act_field(app, !app->ci_focus);
 		return;
 	}
 	if (app->screen != APP_PIN)
 		return;
-	app->deadline = app->now + app_idle_ms(app);
 	if (key == SDLK_RETURN || key == SDLK_KP_ENTER)
 		app_act_pin_ok(app);
 	else if (key == SDLK_BACKSPACE)
 		app_pin_delete(app);
 }
 
-/* Only the PIN pad takes text: its digits (a keyboard on the desktop
- * simulator); anything else is ignored. */
+/* Text from a physical keyboard: the PIN pad's digits, or the focused
+ * check-in field (digits only in the process number). */
 void app_text(struct app *app, const char *utf8)
 {
+	app_touched(app);
+	if (app->screen == APP_CHECKIN && !app->more_time) {
+		struct app_field *f = &app->ci_fields[app->ci_focus];
+		char one[2] = { 0, 0 };
+		for (; *utf8; utf8++) {
+			one[0] = *utf8;
+			if (f->layout == KB_NUMERIC &&
+			    (*utf8 < '0' || *utf8 > '9'))
+				continue;
+			if (*utf8 >= 'a' && *utf8 <= 'z' && app->ci_focus == 1)
+				one[0] = (char)(*utf8 - 'a' + 'A');
+			if ((unsigned char)*utf8 < 0x80)
+				textbuf_insert(&f->tb, one);
+		}
+		app__fields_update(app);
+		return;
+	}
 	if (app->screen != APP_PIN)
 		return;
-	app->deadline = app->now + app_idle_ms(app);
 	for (; *utf8; utf8++)
 		if (*utf8 >= '0' && *utf8 <= '9')
 			app_pin_digit(app, *utf8);
@@ -350,24 +631,53 @@ static int app_awaits(const struct app *app, const struct worker_result *r,
 						app->request_key);
 }
 
+static void app_sorry(struct app *app, const char *msgid)
+{
+	app->inflight = 0;
+	app->sorry = msgid;
+	app_show(app, APP_SORRY, app->now +
+		 (int64_t)app->cfg->ticket_screen_seconds * 1000);
+}
+
 static void app_on_failure(struct app *app, const struct worker_result *r)
 {
-	if (!app_awaits(app, r, APP_ISSUING))
+	if (!app_awaits(app, r, APP_ISSUING) &&
+	    !app_awaits(app, r, APP_CHECKING))
 		return;
-	app->inflight = 0;
 	switch (r->err) {
 	case BK_ERR_BUSY: /* another process held the database too long */
-		app->sorry = N_("The kiosk is busy. Please try again in a moment.");
+		app_sorry(app, N_("The kiosk is busy. Please try again in a moment."));
 		break;
 	case BK_ERR_EXHAUSTED:
-		app->sorry = N_("No more tickets can be issued for this service today. Please ask at the reception desk.");
+		app_sorry(app, N_("No more tickets can be issued for this service today. Please ask at the reception desk."));
 		break;
 	default: /* the store cannot be trusted to take the next ticket */
 		app_out_of_service(app, r->error);
 		return;
 	}
-	app_show(app, APP_SORRY, app->now +
-		 (int64_t)app->cfg->ticket_screen_seconds * 1000);
+}
+
+static void app_show_ticket(struct app *app, const struct ticket *t)
+{
+	app->ticket = *t;
+	app->printed = -1;
+	app->inflight = 0;
+	app_show(app, APP_TICKET,
+		 app->now + (int64_t)app->cfg->ticket_screen_seconds * 1000);
+}
+
+static void app_on_checkin(struct app *app, const struct worker_result *r)
+{
+	if (!app_awaits(app, r, APP_CHECKING))
+		return;
+	app->inflight = 0;
+	if (r->checkin == CHECKIN_CHECKED_IN || r->checkin == CHECKIN_ALREADY) {
+		app_show_ticket(app, &r->ticket);
+		return;
+	}
+	app->ci_outcome = r->checkin;
+	app->ci_minutes = r->minutes_until_open;
+	app_show(app, APP_CHECKIN_RESULT, app->now + app_idle_ms(app));
 }
 
 static void app_on_result(struct app *app, const struct worker_result *r)
@@ -385,12 +695,10 @@ static void app_on_result(struct app *app, const struct worker_result *r)
 	case WORKER_ISSUED:
 		if (!app_awaits(app, r, APP_ISSUING))
 			break; /* a repeat of a request already shown */
-		app->ticket = r->ticket;
-		app->printed = -1;
-		app->inflight = 0;
-		app_show(app, APP_TICKET,
-			 app->now + (int64_t)app->cfg->ticket_screen_seconds *
-					    1000);
+		app_show_ticket(app, &r->ticket);
+		break;
+	case WORKER_CHECKIN:
+		app_on_checkin(app, r);
 		break;
 	case WORKER_MAINT:
 		if (app->screen != APP_MAINTENANCE)
@@ -436,16 +744,20 @@ int app_frame(struct app *app, int64_t now_ms)
 	if (app->hold_since && now_ms - app->hold_since >= APP_HOLD_MS)
 		app_open_pin(app);
 	if (app->deadline && now_ms >= app->deadline) {
-		if (app->screen == APP_ISSUING) {
+		if (app->screen == APP_ISSUING || app->screen == APP_CHECKING) {
 			/* the store did not answer in time: say so; a late
 			 * answer for this request is then ignored */
-			app->inflight = 0;
-			app->sorry = N_("The kiosk is busy. Please try again in a moment.");
-			app_show(app, APP_SORRY, now_ms +
-				 (int64_t)app->cfg->ticket_screen_seconds *
-					 1000);
+			app_sorry(app, N_("The kiosk is busy. Please try again in a moment."));
+		} else if (app__session_screen(app->screen) &&
+			   !app->more_time) {
+			app->more_time = 1;
+			app->deadline = now_ms +
+				(int64_t)app->cfg->more_time_seconds * 1000;
+			app_rebuild(app);
 		} else {
-			app_show_welcome(app);
+			if (app->more_time)
+				log_info("ui", "session timed out; wiped");
+			app_end_session(app);
 		}
 	}
 	if (app->failed)
@@ -499,6 +811,7 @@ struct app *app_create(SDL_Renderer *r, struct text *t,
 	app->i18n = i18n;
 	app->worker = worker;
 	app->now = util_mono_ms();
+	app->group = -1;
 	if (oos_detail || !worker) {
 		app_default_language(app);
 		app_out_of_service(app, oos_detail ? oos_detail
@@ -519,6 +832,45 @@ void app_destroy(struct app *app)
 	if (!app)
 		return;
 	util_wipe(app->pin, sizeof app->pin);
+	for (int i = 0; i < 2; i++)
+		textbuf_wipe(&app->ci_fields[i].tb);
+	app__wipe_tree(app->root);
 	widget_destroy(app->root);
+	util_wipe(app, sizeof *app);
 	free(app);
+}
+
+/* needle anywhere in the n bytes at p, NULs included: what a wipe
+ * should have removed may sit after the string's end. */
+static int mem_has(const char *p, size_t n, const char *needle)
+{
+	size_t k = strlen(needle);
+
+	for (size_t i = 0; i + k <= n; i++)
+		if (!memcmp(p + i, needle, k))
+			return 1;
+	return 0;
+}
+
+static int tree_holds(const struct widget *w, const char *needle)
+{
+	if (!w)
+		return 0;
+	if (w->text && strstr(w->text, needle))
+		return 1;
+	for (int i = 0; i < w->n_children; i++)
+		if (tree_holds(w->children[i], needle))
+			return 1;
+	return 0;
+}
+
+int app_holds_text(const struct app *app, const char *needle)
+{
+	if (!*needle)
+		return 0;
+	for (int i = 0; i < 2; i++)
+		if (mem_has(app->ci_fields[i].tb.data,
+			    sizeof app->ci_fields[i].tb.data, needle))
+			return 1;
+	return tree_holds(app->root, needle);
 }

@@ -4,16 +4,39 @@
  *
  * States, and the function that makes each transition:
  *
- *   WELCOME ──"start"──────────────▶ SERVICES        app_act_start()
- *   SERVICES ──"back" / 60 s idle──▶ WELCOME         app_show_welcome()
- *   WELCOME ──language, then 60 s idle──▶ WELCOME (default language)
+ *   WELCOME ──"draw a ticket"──────▶ SERVICES        app_act_start()
+ *   WELCOME ──"check in"───────────▶ CHECKIN         app_act_checkin()
+ *   WELCOME / CHECKIN ──a scan (USB scanner)──▶ CHECKING  app_on_scan()
+ *   SERVICES ──group tap───────────▶ SERVICES (level 2)  app_act_group()
+ *   SERVICES ──"back"──────────────▶ level 1, or WELCOME from level 1
  *   SERVICES ──service tap─────────▶ ISSUING         app_act_service()
  *   ISSUING ──WORKER_ISSUED────────▶ TICKET          app_on_result()
  *   TICKET ──WORKER_PRINTED────────▶ TICKET (note: printed / remember)
- *   TICKET ──"done" / N s──────────▶ WELCOME         app_show_welcome()
+ *   TICKET ──"done" / N s──────────▶ WELCOME         app_end_session()
  *   ISSUING ──busy, numbers used up, or no answer in 15 s──▶ SORRY
  *   SORRY ──"done" / N s──▶ WELCOME
+ *   CHECKIN ──"check in" (both fields filled)──▶ CHECKING  app_act_checkin_go()
+ *   CHECKING ──WORKER_CHECKIN checked in / already──▶ TICKET
+ *   CHECKING ──too early, too late, cancelled, unknown──▶ CHECKIN_RESULT
+ *   CHECKING ──store failure / no answer in 15 s──▶ SORRY
+ *   CHECKIN_RESULT ──"walk-in ticket"──▶ SERVICES; ──"back"──▶ CHECKIN
+ *   WELCOME ──language, then idle──▶ WELCOME (default language)
  *   any ──config, store or commit failure──▶ OUT_OF_SERVICE (stays)
+ *
+ * The idle rule on session screens (SERVICES, CHECKIN, CHECKIN_RESULT):
+ * kiosk.idle_seconds without a touch raise the "Do you need more time?"
+ * prompt over the screen (more_time = 1); "yes" or any touch on it keeps
+ * the session, "no" or kiosk.more_time_seconds more end it:
+ *
+ *   session screen ──idle──▶ same screen + prompt ──idle──▶ WELCOME
+ *
+ * Ending a session (app_end_session) wipes what the citizen entered: the
+ * text buffers, the request keys, the check-in answer, every widget text
+ * of the tree being dropped, and resets language and accessibility.
+ *
+ * Accessibility (every citizen screen has the bar at the bottom, ids
+ * "a11y-speech", "a11y-contrast", "a11y-large"): the toggles live in
+ * app->a11y for the session and are reset with it.
  *
  * The technician's way in, with no visible hint for citizens:
  *
@@ -29,16 +52,19 @@
  *   MAINTENANCE ──"close" / idle──▶ WELCOME        app_show_welcome()
  *
  * Invariants, checked by app_assert_state() in debug builds:
- *   1. inflight is 1 only in ISSUING, and ISSUING always has a job in
- *      flight: a tap while a request is in flight changes nothing.
+ *   1. inflight is 1 only in ISSUING or CHECKING, and those screens always
+ *      have a job in flight: a tap while a request is in flight changes
+ *      nothing.
  *   2. SERVICES and ISSUING hold the request key made when SERVICES was
  *      entered; one visit, one key, so a repeated request returns the
- *      same ticket (queue_issue_ticket: reused).
+ *      same ticket (queue_issue_ticket: reused). CHECKIN and CHECKING hold
+ *      the key of the check-in attempt the same way.
  *   3. TICKET holds a ticket with a number.
  *   4. OUT_OF_SERVICE names the problem for the technician.
- *   5. A deadline runs in SERVICES (inactivity), TICKET, SORRY, and WELCOME once
- *      a language was chosen there (it falls back to the default).
- *   6. Returning to WELCOME ends the session: default language, no key.
+ *   5. A deadline runs on every screen but OUT_OF_SERVICE and a WELCOME
+ *      nobody touched (a language or a toggle chosen there falls back).
+ *   6. Returning to WELCOME ends the session: default language, no key,
+ *      accessibility off, text buffers empty (wiped).
  *   7. For APP_INPUT_GUARD_MS after a screen appears no press is taken: a
  *      tap that bounces cannot hit what the new screen put under it.
  *   8. PIN is entered only from WELCOME with a PIN configured, MAINTENANCE
@@ -48,6 +74,13 @@
  *   9. maint_inflight is 1 only in MAINTENANCE (one maintenance job at a
  *      time: a second tap on "retry" changes nothing until the answer).
  *  10. hold_since is set only in WELCOME, while a press on the header lasts.
+ *  11. more_time is 1 only on a session screen.
+ *  12. The check-in fields hold text only on CHECKIN, CHECKING and
+ *      CHECKIN_RESULT; group is >= 0 only on SERVICES.
+ *
+ * One press is one tap: a press that slides off its button or is held
+ * longer than APP_LONG_PRESS_MS does nothing (app_pointer_move marks it
+ * cancelled), so a resting hand or a swipe never triggers a button.
  *
  * Input comes through app_pointer()/app_key()/app_text(), from real SDL
  * events and from scripts alike. A tap is a press and a release on the
@@ -63,6 +96,7 @@
 #include "firmware/config.h"
 #include "firmware/queue.h"
 #include "firmware/i18n.h"
+#include "ui/keyboard.h"
 #include "ui/text.h"
 #include "ui/widget.h"
 #include "ui/worker.h"
@@ -72,9 +106,13 @@
 #define APP_INPUT_GUARD_MS 300   /* no press reaches a screen this young */
 #define APP_ISSUING_MAX_MS 15000 /* then "busy" instead of waiting on */
 #define APP_HEADER_H 200         /* the top bar with the site name */
+#define APP_BAR_Y 1740           /* the accessibility bar, to the bottom */
 #define APP_HOLD_MS 3000         /* header held this long: the PIN pad */
+#define APP_LONG_PRESS_MS 1500   /* a button held longer does nothing */
 #define APP_PIN_TRIES 3          /* wrong PINs, then back to WELCOME */
 #define APP_PIN_LOCK_MS 60000    /* and the pad stays shut this long */
+#define APP_PROCESS_MAX 13       /* process number: up to 12 digits */
+#define APP_CODE_MAX 13          /* booking code: up to 12 characters */
 
 enum app_screen {
 	APP_WELCOME,
@@ -85,10 +123,14 @@ enum app_screen {
 	APP_OUT_OF_SERVICE,
 	APP_PIN,
 	APP_MAINTENANCE,
+	APP_CHECKIN,
+	APP_CHECKING,
+	APP_CHECKIN_RESULT,
 };
 
 /* What a button does; widget.arg carries the index for ACT_LANG,
- * ACT_SERVICE and ACT_RETRY, the digit for ACT_PIN_DIGIT. */
+ * ACT_SERVICE, ACT_GROUP and ACT_RETRY, the digit for ACT_PIN_DIGIT, the
+ * key index for ACT_KEY, the field for ACT_FIELD. */
 enum app_action {
 	ACT_NONE = 0,
 	ACT_LANG,
@@ -101,6 +143,27 @@ enum app_action {
 	ACT_PIN_OK,
 	ACT_RETRY,
 	ACT_REFRESH,
+	ACT_GROUP,
+	ACT_SPEECH,
+	ACT_CONTRAST,
+	ACT_LARGE,
+	ACT_MORE_TIME,
+	ACT_END_SESSION,
+	ACT_CHECKIN,
+	ACT_CHECKIN_GO,
+	ACT_KEY,
+	ACT_FIELD,
+};
+
+/* The accessibility toggles of one session. */
+struct app_a11y {
+	int speech, contrast, large;
+};
+
+/* One text field on screen: its buffer and the keyboard it wants. */
+struct app_field {
+	struct textbuf tb;
+	enum keyboard_layout layout;
 };
 
 struct app {
@@ -114,19 +177,32 @@ struct app {
 	char lang[8];
 	struct widget *root;
 	struct widget *pressed;
+	int press_cancelled;          /* slid off, or held too long */
+	int64_t press_ms;             /* monotonic ms of the press */
 	int dirty;                    /* the screen must be redrawn */
 	int failed;                   /* out of memory building a screen */
 	int64_t now;                  /* time of the current frame */
 	int64_t deadline;             /* 0 = none */
 	int64_t input_from;           /* monotonic ms: presses before are ignored */
+	int more_time;                /* the "more time?" prompt is up */
+	struct app_a11y a11y;
 
 	char request_key[37];
 	int inflight;
+	int group;                    /* SERVICES level 2: index of a service
+				       * of the group; -1 = level 1 */
 	struct ticket ticket;
 	int printed;                  /* -1 printing, 0 failed, 1 printed */
 	const char *sorry;            /* SORRY: the msgid to show */
 	int store_ready;
 	char oos_detail[CONFIG_ERR_MAX + 64];
+
+	/* appointment check-in (invariant 12) */
+	struct app_field ci_fields[2]; /* 0 process number, 1 booking code */
+	int ci_focus;
+	struct keyboard kb;
+	int ci_outcome;               /* CHECKIN_RESULT: enum checkin_outcome */
+	int ci_minutes;               /* too early: minutes until it opens */
 
 	/* the technician's side (invariants 8-10) */
 	int64_t hold_since;           /* monotonic ms of the header press */
@@ -148,6 +224,9 @@ void app_destroy(struct app *app);
 
 /* Input, in logical coordinates. down: 1 press, 0 release. */
 void app_pointer(struct app *app, int down, int x, int y);
+/* The finger (or mouse with its button down) moved to (x, y): leaving the
+ * pressed button cancels the press. */
+void app_pointer_move(struct app *app, int x, int y);
 void app_key(struct app *app, SDL_Keycode key);
 void app_text(struct app *app, const char *utf8);
 
@@ -164,14 +243,26 @@ int app_screenshot(struct app *app, const char *path, char *err,
 		   size_t errlen);
 
 /* "welcome", "services", "issuing", "ticket", "sorry", "out-of-service",
- * "pin", "maintenance". */
+ * "pin", "maintenance", "checkin", "checking", "checkin-result". */
 const char *app_screen_name(enum app_screen s);
 
-/* ---- internal, between app.c and screens.c ---- */
+/* Searches the buffers the app owns (text fields, the widget tree's texts)
+ * for needle: 1 when found. For the test that a timed-out session leaves
+ * no personal data behind (script command assert-no-trace). */
+int app_holds_text(const struct app *app, const char *needle);
+
+/* ---- internal, between app.c and screens_*.c ---- */
 /* Builds app->root for app->screen in app->lang. -1 when out of memory. */
 int app__build(struct app *app);
 /* The PIN pad's dots and message, set in place (no rebuild, no input
  * guard: digits are typed quickly). msgid NULL: no message. */
 void app__pin_update(struct app *app, const char *msgid);
+/* The check-in fields' texts and the keyboard's labels, set in place. */
+void app__fields_update(struct app *app);
+/* Wipes (util_wipe) the text of every widget under root, before the tree
+ * is dropped: freed memory must not keep what a citizen typed. */
+void app__wipe_tree(struct widget *root);
+/* Whether s is a session screen (the idle prompt and the wipe apply). */
+int app__session_screen(enum app_screen s);
 
 #endif

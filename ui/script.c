@@ -189,6 +189,18 @@ static int parse_args(struct parser *ps, struct script_cmd *c)
 		return parse_name(ps, &c->target, "a screen name");
 	case SCRIPT_SCREENSHOT:
 		return parse_name(ps, &c->target, "a screenshot name");
+	case SCRIPT_SLIDE:
+		if (parse_target(ps, c) < 0 || !c->by_id)
+			return c->target ? perr(ps, "slide takes two #ids") : -1;
+		skip_blanks(ps);
+		if (ps->p == ps->end || *ps->p != '#')
+			return perr(ps, "slide takes two #ids");
+		ps->p++;
+		return parse_name(ps, &c->target2, "a widget id after '#'");
+	case SCRIPT_ASSERT_NO_TRACE:
+		return parse_quoted(ps, &c->text);
+	case SCRIPT_ASSERT_ABSENT:
+		return parse_target(ps, c);
 	}
 	return -1;
 }
@@ -207,6 +219,9 @@ static const struct {
 	{ "assert-screen", SCRIPT_ASSERT_SCREEN },
 	{ "screenshot", SCRIPT_SCREENSHOT },
 	{ "timeout", SCRIPT_TIMEOUT },
+	{ "slide", SCRIPT_SLIDE },
+	{ "assert-no-trace", SCRIPT_ASSERT_NO_TRACE },
+	{ "assert-absent", SCRIPT_ASSERT_ABSENT },
 };
 
 static int parse_line(struct parser *ps, struct script_cmd *c)
@@ -234,6 +249,7 @@ static int parse_line(struct parser *ps, struct script_cmd *c)
 
 static void cmd_free(struct script_cmd *c)
 {
+	free(c->target2);
 	free(c->target);
 	free(c->text);
 }
@@ -255,21 +271,136 @@ static int next_line(struct parser *ps, const char **s, const char *end)
 	return 1;
 }
 
+/* Appends the command on ps's current line to s. */
+static int add_cmd(struct parser *ps, struct script *s, size_t *cap)
+{
+	struct script_cmd *c;
+
+	if (s->n == SCRIPT_CMDS_MAX)
+		return perr(ps, "more than %d commands", SCRIPT_CMDS_MAX);
+	if (s->n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 32;
+		c = realloc(s->cmds, ncap * sizeof *c);
+		if (!c)
+			return perr(ps, "out of memory");
+		s->cmds = c;
+		*cap = ncap;
+	}
+	c = &s->cmds[s->n];
+	memset(c, 0, sizeof *c);
+	if (parse_line(ps, c) < 0) {
+		cmd_free(c);
+		return -1;
+	}
+	s->n++;
+	return 0;
+}
+
+static int starts_word(const struct parser *ps, const char *w)
+{
+	size_t n = strlen(w);
+
+	return (size_t)(ps->end - ps->p) >= n && !memcmp(ps->p, w, n) &&
+	       (ps->p + n == ps->end || ps->p[n] == ' ' || ps->p[n] == '\t');
+}
+
+#define FOREACH_WORDS 16
+#define FOREACH_LINES 256
+
+struct loop {
+	char words[FOREACH_WORDS][SCRIPT_NAME_MAX];
+	int n_words;
+	const char *line[FOREACH_LINES], *line_end[FOREACH_LINES];
+	int lineno[FOREACH_LINES];
+	int n_lines;
+	int open;
+};
+
+/* "foreach W1 W2 ...": names only. */
+static int loop_begin(struct parser *ps, struct loop *l)
+{
+	if (l->open)
+		return perr(ps, "foreach inside foreach");
+	memset(l, 0, sizeof *l);
+	ps->p += strlen("foreach");
+	for (;;) {
+		char *w = NULL;
+		skip_blanks(ps);
+		if (ps->p == ps->end)
+			break;
+		if (l->n_words == FOREACH_WORDS)
+			return perr(ps, "more than %d words", FOREACH_WORDS);
+		if (parse_name(ps, &w, "a word") < 0)
+			return -1;
+		snprintf(l->words[l->n_words++], SCRIPT_NAME_MAX, "%s", w);
+		free(w);
+	}
+	if (!l->n_words)
+		return perr(ps, "foreach needs at least one word");
+	l->open = 1;
+	return 0;
+}
+
+/* Runs the loop's lines once per word, {lang} replaced by the word. */
+static int loop_end(struct parser *ps, struct loop *l, struct script *s,
+		    size_t *cap)
+{
+	int line = ps->line;
+
+	l->open = 0;
+	for (int w = 0; w < l->n_words; w++) {
+		for (int i = 0; i < l->n_lines; i++) {
+			char buf[SCRIPT_LINE_MAX + FOREACH_WORDS * SCRIPT_NAME_MAX];
+			const char *p = l->line[i];
+			size_t n = 0;
+
+			while (p < l->line_end[i] && n + SCRIPT_NAME_MAX < sizeof buf) {
+				if (l->line_end[i] - p >= 6 &&
+				    !memcmp(p, "{lang}", 6)) {
+					n += (size_t)snprintf(buf + n,
+							      sizeof buf - n,
+							      "%s",
+							      l->words[w]);
+					p += 6;
+				} else {
+					buf[n++] = *p++;
+				}
+			}
+			if (n >= SCRIPT_LINE_MAX) {
+				ps->line = l->lineno[i];
+				return perr(ps, "line longer than %d bytes",
+					    SCRIPT_LINE_MAX);
+			}
+			ps->p = buf;
+			ps->end = buf + n;
+			ps->line = l->lineno[i];
+			if (add_cmd(ps, s, cap) < 0)
+				return -1;
+		}
+	}
+	ps->line = line;
+	return 0;
+}
+
 int script_parse(struct script *s, const char *name, const char *text,
 		 size_t len, char *err, size_t errlen)
 {
 	struct parser ps = { .name = name, .err = err, .errlen = errlen };
 	const char *cur = text, *end = text + len;
+	struct loop *loop = calloc(1, sizeof *loop);
 	size_t cap = 0;
 
 	memset(s, 0, sizeof *s);
 	snprintf(s->name, sizeof s->name, "%s", name);
+	if (!loop) {
+		perr(&ps, "out of memory");
+		goto fail;
+	}
 	if (len > SCRIPT_FILE_MAX) {
 		perr(&ps, "script larger than %u bytes", SCRIPT_FILE_MAX);
 		goto fail;
 	}
 	while (next_line(&ps, &cur, end)) {
-		struct script_cmd *c;
 		if ((size_t)(ps.end - ps.p) >= SCRIPT_LINE_MAX) {
 			perr(&ps, "line longer than %d bytes", SCRIPT_LINE_MAX);
 			goto fail;
@@ -281,30 +412,44 @@ int script_parse(struct script *s, const char *name, const char *text,
 		skip_blanks(&ps);
 		if (ps.p == ps.end || *ps.p == '#')
 			continue;
-		if (s->n == SCRIPT_CMDS_MAX) {
-			perr(&ps, "more than %d commands", SCRIPT_CMDS_MAX);
-			goto fail;
+		if (starts_word(&ps, "foreach")) {
+			if (loop_begin(&ps, loop) < 0)
+				goto fail;
+			continue;
 		}
-		if (s->n == cap) {
-			size_t ncap = cap ? cap * 2 : 32;
-			c = realloc(s->cmds, ncap * sizeof *c);
-			if (!c) {
-				perr(&ps, "out of memory");
+		if (starts_word(&ps, "end")) {
+			ps.p += 3;
+			if (!loop->open) {
+				perr(&ps, "end without foreach");
 				goto fail;
 			}
-			s->cmds = c;
-			cap = ncap;
+			if (parse_end(&ps) < 0 ||
+			    loop_end(&ps, loop, s, &cap) < 0)
+				goto fail;
+			continue;
 		}
-		c = &s->cmds[s->n];
-		memset(c, 0, sizeof *c);
-		if (parse_line(&ps, c) < 0) {
-			cmd_free(c);
+		if (loop->open) {
+			if (loop->n_lines == FOREACH_LINES) {
+				perr(&ps, "more than %d lines in foreach",
+				     FOREACH_LINES);
+				goto fail;
+			}
+			loop->line[loop->n_lines] = ps.p;
+			loop->line_end[loop->n_lines] = ps.end;
+			loop->lineno[loop->n_lines++] = ps.line;
+			continue;
+		}
+		if (add_cmd(&ps, s, &cap) < 0)
 			goto fail;
-		}
-		s->n++;
 	}
+	if (loop->open) {
+		perr(&ps, "foreach without end");
+		goto fail;
+	}
+	free(loop);
 	return 0;
 fail:
+	free(loop);
 	script_free(s);
 	return -1;
 }
@@ -382,7 +527,11 @@ static int check(struct runner *r, const struct script_cmd *c)
 
 	if (c->op == SCRIPT_ASSERT_SCREEN)
 		return !strcmp(app_screen_name(r->app->screen), c->target);
+	if (c->op == SCRIPT_ASSERT_NO_TRACE)
+		return !app_holds_text(r->app, c->text);
 	w = find_target(r->app->root, c);
+	if (c->op == SCRIPT_ASSERT_ABSENT)
+		return w == NULL;
 	if (!w)
 		return 0;
 	if (c->op == SCRIPT_ASSERT)
@@ -433,6 +582,19 @@ static int fail_cmd(struct runner *r, const struct script_cmd *c)
 		fprintf(stderr,
 			"%s:%d: assertion failed: expected screen %s, got %s\n",
 			r->s->name, c->line, c->target, screen);
+		return 1;
+	}
+	if (c->op == SCRIPT_ASSERT_NO_TRACE) {
+		fprintf(stderr,
+			"%s:%d: assertion failed: \"%s\" is still held by the "
+			"app (screen %s)\n", r->s->name, c->line, c->text,
+			screen);
+		return 1;
+	}
+	if (c->op == SCRIPT_ASSERT_ABSENT) {
+		describe(c, what, sizeof what);
+		fprintf(stderr, "%s:%d: assertion failed: %s is still on "
+			"screen %s\n", r->s->name, c->line, what, screen);
 		return 1;
 	}
 	describe(c, what, sizeof what);
@@ -506,6 +668,31 @@ static int run_hold(struct runner *r, const struct script_cmd *c)
 	return frame(r) < 0 ? fail_cmd(r, c) : 0;
 }
 
+/* Press on target, move onto target2, release there: a slide. */
+static int run_slide(struct runner *r, const struct script_cmd *c)
+{
+	struct script_cmd to = *c;
+	struct widget *w;
+	int x, y;
+
+	to.target = c->target2;
+	if (!wait_for(r, c) || !wait_input(r))
+		return fail_cmd(r, c);
+	w = find_target(r->app->root, c);
+	x = w->rect.x + w->rect.w / 2;
+	y = w->rect.y + w->rect.h / 2;
+	app_pointer(r->app, 1, x, y);
+	frame(r);
+	w = find_target(r->app->root, &to);
+	if (!w)
+		return fail_cmd(r, &to);
+	x = w->rect.x + w->rect.w / 2;
+	y = w->rect.y + w->rect.h / 2;
+	app_pointer_move(r->app, x, y);
+	app_pointer(r->app, 0, x, y);
+	return frame(r) < 0 ? fail_cmd(r, c) : 0;
+}
+
 static int run_screenshot(struct runner *r, const struct script_cmd *c)
 {
 	char path[4096], err[512];
@@ -548,6 +735,11 @@ static int run_cmd(struct runner *r, const struct script_cmd *c)
 		return wait_for(r, c) ? 0 : fail_cmd(r, c);
 	case SCRIPT_SCREENSHOT:
 		return run_screenshot(r, c);
+	case SCRIPT_SLIDE:
+		return run_slide(r, c);
+	case SCRIPT_ASSERT_NO_TRACE:
+	case SCRIPT_ASSERT_ABSENT:
+		return wait_for(r, c) ? 0 : fail_cmd(r, c);
 	}
 	return 1;
 }

@@ -9,6 +9,10 @@
  *   assert #ticket-number "A001"
  *   assert-contains #oos-detail "broken.conf:3:"
  *   assert-screen ticket  screenshot 01-welcome     timeout 8000
+ *   slide #start #checkin assert-absent #more-time   assert-no-trace "Muster"
+ *   foreach de en tr uk ar      (the lines up to "end" once per word,
+ *     tap #lang-{lang}           with {lang} replaced by it)
+ *   end
  *
  * The parser reads outside bytes and has hard caps; it does NOT touch the
  * app (fuzz_script calls it alone). The runner feeds taps and holds
@@ -42,6 +46,9 @@ enum script_op {
 	SCRIPT_ASSERT_SCREEN,
 	SCRIPT_SCREENSHOT,
 	SCRIPT_TIMEOUT,
+	SCRIPT_SLIDE,
+	SCRIPT_ASSERT_NO_TRACE,
+	SCRIPT_ASSERT_ABSENT,
 };
 
 struct script_cmd {
@@ -49,6 +56,7 @@ struct script_cmd {
 	int line;
 	int by_id;           /* target is #id (1) or a visible label (0) */
 	char *target;        /* id or label; screen or shot name; key name */
+	char *target2;       /* slide: where the finger is lifted (an id) */
 	char *text;          /* expected text; typed text */
 	long n;              /* ms (wait, timeout, hold), or number of taps */
 };

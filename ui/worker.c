@@ -34,6 +34,7 @@
 #include <time.h>
 
 #include "drivers/printer/printer.h"
+#include "firmware/checkin.h"
 #include "firmware/app_ticket.h"
 #include "firmware/log.h"
 #include "firmware/store.h"
@@ -51,6 +52,7 @@ enum job_kind {
 	JOB_ISSUE,
 	JOB_SNAPSHOT,
 	JOB_RETRY,                    /* outbox_retry(key), then a snapshot */
+	JOB_CHECKIN,                  /* checkin_by_code(process, code) */
 };
 
 struct job {
@@ -58,6 +60,7 @@ struct job {
 	char service_id[CONFIG_ID_MAX];
 	char lang[8];
 	char key[QUEUE_KEY_MAX];
+	char process[32], code[32];   /* JOB_CHECKIN; wiped after use */
 };
 
 struct print_req {
@@ -267,6 +270,53 @@ static void issue_ticket(struct worker *w, const struct job *job)
 	pthread_mutex_unlock(&w->lock);
 }
 
+/* Checks in by booking code; a new ticket (or the one from the first
+ * check-in) goes to the printer thread like a walk-in ticket, so
+ * WORKER_PRINTED follows. The codes are wiped from the job. */
+static void checkin_job(struct worker *w, struct job *job)
+{
+	struct worker_result r = { .kind = WORKER_CHECKIN };
+	struct worker_result done = { .kind = WORKER_PRINTED };
+	struct checkin_result cr;
+	bk_err e;
+
+	snprintf(r.request_key, sizeof r.request_key, "%s", job->key);
+	e = checkin_by_code(w->st, w->cfg, job->process, job->code, job->lang,
+			    app_ticket_render, &w->tctx, store_now_ms(), &cr);
+	util_wipe(job->process, sizeof job->process);
+	util_wipe(job->code, sizeof job->code);
+	if (e) {
+		r.kind = WORKER_ISSUE_FAILED;
+		r.err = e;
+		snprintf(r.error, sizeof r.error, "%s: check-in: %s",
+			 store_path(w->st), bk_strerror(e));
+		log_error("queue", "%s", r.error);
+		push_result_locked(w, &r);
+		return;
+	}
+	r.checkin = cr.outcome;
+	r.minutes_until_open = cr.minutes_until_open;
+	r.slot_start_ms = cr.slot_start_ms;
+	log_info("queue", "check-in by code: %s",
+		 checkin_outcome_name(cr.outcome));
+	if (cr.outcome != CHECKIN_CHECKED_IN && cr.outcome != CHECKIN_ALREADY) {
+		push_result_locked(w, &r);
+		return;
+	}
+	r.ticket = cr.ticket;
+	done.ticket = cr.ticket;
+	memcpy(done.request_key, r.request_key, sizeof done.request_key);
+	pthread_mutex_lock(&w->lock);
+	push_result(w, &r);
+	if (!cr.ticket.print_job_id || !w->print_started) {
+		done.printed = 0;
+		push_result(w, &done);
+	} else {
+		queue_print(w, job->key, &cr.ticket);
+	}
+	pthread_mutex_unlock(&w->lock);
+}
+
 /* ---- maintenance jobs (store thread) ---- */
 
 static void maint_health(struct worker_maint *m,
@@ -357,6 +407,8 @@ static int next_job(struct worker *w, struct job *job)
 		pthread_cond_wait(&w->issue_cond, &w->lock);
 	if (!w->stop) {
 		*job = w->jobs[w->job_head];
+		/* a check-in's codes must not stay behind in the ring */
+		util_wipe(&w->jobs[w->job_head], sizeof w->jobs[0]);
 		w->job_head = (w->job_head + 1) % WORKER_QUEUE_MAX;
 		w->n_jobs--;
 		w->issuing = 1;
@@ -415,6 +467,8 @@ static void *store_main(void *arg)
 	while (next_job(w, &job)) {
 		if (job.kind == JOB_ISSUE)
 			issue_ticket(w, &job);
+		else if (job.kind == JOB_CHECKIN)
+			checkin_job(w, &job);
 		else
 			maint_job(w, &job);
 		pthread_mutex_lock(&w->lock);
@@ -513,6 +567,25 @@ int worker_post_issue(struct worker *w, const char *service_id,
 	snprintf(job.lang, sizeof job.lang, "%s", lang);
 	snprintf(job.key, sizeof job.key, "%s", request_key);
 	return post(w, &job);
+}
+
+int worker_post_checkin(struct worker *w, const char *process,
+			const char *code, const char *lang,
+			const char *request_key)
+{
+	struct job job = { .kind = JOB_CHECKIN };
+	int rc;
+
+	if (strlen(process) >= sizeof job.process ||
+	    strlen(code) >= sizeof job.code)
+		return -1;
+	snprintf(job.process, sizeof job.process, "%s", process);
+	snprintf(job.code, sizeof job.code, "%s", code);
+	snprintf(job.lang, sizeof job.lang, "%s", lang);
+	snprintf(job.key, sizeof job.key, "%s", request_key);
+	rc = post(w, &job);
+	util_wipe(&job, sizeof job);
+	return rc;
 }
 
 int worker_post_snapshot(struct worker *w)

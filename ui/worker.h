@@ -17,6 +17,11 @@
  *                         logged and recorded with queue_print_job_done)
  *   WORKER_ISSUE_FAILED   the ticket could not be committed (err and error
  *                         say why; the transaction was rolled back)
+ *   WORKER_CHECKIN        the outcome of a check-in by booking code
+ *                         (checkin: enum checkin_outcome); for checked
+ *                         in and already, ticket holds the number and a
+ *                         WORKER_PRINTED follows as for an issued ticket;
+ *                         a store failure comes as WORKER_ISSUE_FAILED
  *   WORKER_MAINT          a maintenance snapshot (worker_post_snapshot), or
  *                         one taken right after worker_post_retry(): maint
  *                         holds everything the maintenance view shows
@@ -37,6 +42,7 @@
 
 #include <stdint.h>
 
+#include "firmware/checkin.h"
 #include "firmware/config.h"
 #include "firmware/i18n.h"
 #include "firmware/outbox.h"
@@ -54,6 +60,7 @@ enum worker_result_kind {
 	WORKER_PRINTED,
 	WORKER_ISSUE_FAILED,
 	WORKER_MAINT,
+	WORKER_CHECKIN,
 };
 
 /* Health of one component; known = 0 when it has no row yet. */
@@ -89,6 +96,9 @@ struct worker_result {
 	bk_err err;                   /* WORKER_ISSUE_FAILED */
 	char error[CONFIG_ERR_MAX];   /* failures: for the technician */
 	struct worker_maint maint;    /* WORKER_MAINT */
+	enum checkin_outcome checkin; /* WORKER_CHECKIN */
+	int minutes_until_open;       /* WORKER_CHECKIN, too early */
+	int64_t slot_start_ms;        /* WORKER_CHECKIN, found: the slot */
 };
 
 struct worker;
@@ -105,6 +115,13 @@ void worker_destroy(struct worker *w);
 /* Queues an issue job. -1 when the queue is full. */
 int worker_post_issue(struct worker *w, const char *service_id,
 		      const char *lang, const char *request_key);
+
+/* Queues a check-in by process number and booking code (checkin_by_code;
+ * both are wiped from the job once done). request_key identifies the
+ * attempt in the result. -1 when the queue is full. */
+int worker_post_checkin(struct worker *w, const char *process,
+			const char *code, const char *lang,
+			const char *request_key);
 
 /* Queues a maintenance snapshot job. -1 when the queue is full. */
 int worker_post_snapshot(struct worker *w);
