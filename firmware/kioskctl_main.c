@@ -850,7 +850,7 @@ static int parse_mrz_access(const char *s, struct icao_access *a)
 	const char *c1 = strchr(s, ','), *c2 = c1 ? strchr(c1 + 1, ',') : NULL;
 	size_t n = c1 ? (size_t)(c1 - s) : 0;
 
-	if (!c2 || !n || n > 9 || strlen(c1 + 1) != 14 || c2 - c1 != 7)
+	if (!c2 || !n || n > 9 || strlen(c1 + 1) != 13 || c2 - c1 != 7)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		char ch = s[i];
