@@ -242,6 +242,8 @@ static int apdu_case(const uint8_t *c, size_t n)
 	}
 	if (n == 7)
 		return 2;
+	if (n < 7)
+		return 0;             /* 00 then one byte: no such case */
 	lc = (size_t)c[5] << 8 | c[6];
 	return lc && (n == 7 + lc || n == 9 + lc) ? 2 : 0;
 }
