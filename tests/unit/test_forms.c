@@ -455,9 +455,44 @@ static void test_broken(void)
 	CHECK(has_err(&e, "test.json:d:-: max must be \"today\""));
 	CHECK(has_err(&e, "test.json:s.options:-: must be a list of 2 to"));
 	CHECK(has_err(&e, "test.json:t:-: type \"texts\" is not one of"));
-	CHECK(has_err(&e, "test.json:r.pattern:-: repetition counts"));
+	CHECK(has_err(&e, "test.json:r.pattern:-: a repetition count is "
+		      "over 50"));
 	CHECK(has_err(&e, "test.json:rule 1:-: other \"zz\" is not a field"));
 	CHECK(e.n >= 14);
+
+	/* patterns that would make regexec slow are refused; an optional
+	 * group with a repetition inside is fine */
+	{
+		static const struct { const char *p, *want; } pats[] = {
+			{ "(a{2}){3}", "a group with a repetition inside" },
+			{ "((a|b)+c)*", "a group with a repetition inside" },
+			{ "(a)\\\\1", "back-references" },
+			{ "a{2,}", "unbounded" },
+			{ "a{40}b{40}c{40}", "add up to over 100" },
+			{ "[a-z", "unmatched [" },
+			{ "(ab))", "unmatched )" },
+			{ "[0-9]{1,4}( ?- ?[0-9]{1,4})?", NULL },
+			{ "[]a]{2}[[:alpha:]]+(x|y){1,3}", NULL },
+		};
+		for (size_t i = 0; i < sizeof pats / sizeof pats[0]; i++) {
+			char buf[1024];
+			snprintf(buf, sizeof buf, "{\"id\":\"t\",\"version\":1,"
+				 "\"title\":" L5("T") ",\"description\":" L5("D")
+				 ",\"pages\":[{\"title\":" L5("P") ",\"fields\":"
+				 "[{\"id\":\"a\",\"type\":\"text\",\"label\":"
+				 L5("A") ",\"pattern\":\"%s\"}]}]}", pats[i].p);
+			f = parse(buf, &e);
+			if (pats[i].want) {
+				CHECK(f == NULL);
+				CHECK(e.n == 1 && has_err(&e, pats[i].want));
+			} else {
+				CHECK(f != NULL);
+				if (!f)
+					has_err(&e, "(accepted)");
+			}
+			forms_destroy(f);
+		}
+	}
 
 	/* not JSON: the line */
 	f = parse("{\"id\":\"x\",\n\"version\":1,\n]", &e);
