@@ -588,11 +588,35 @@ static enum text_align resolve(enum text_align a, int rtl)
 	return a == TEXT_LEFT && rtl ? TEXT_RIGHT : a;
 }
 
-/* The whole layout of s in st (size already scaled). */
+/* Grows *asc and *desc to the ink of the run's glyphs where they reach
+ * beyond them, with a margin for marks that shaping moves further. */
+static int ink_extent(struct text *t, struct layout *L,
+		      const struct text_run *run, int *asc, int *desc)
+{
+	TTF_Font *f = text_font(t, run->font, L->bold, L->size);
+	int margin = L->size / 8;
+
+	if (!f)
+		return -1;
+	for (int k = run->start; k < run->start + run->len; k++) {
+		int x0, x1, y0, y1, adv;
+		if (ignorable(L->cp[k]) ||
+		    TTF_GlyphMetrics32(f, L->cp[k], &x0, &x1, &y0, &y1, &adv) < 0)
+			continue;
+		if (y1 > *asc)
+			*asc = y1 + margin;
+		if (-y0 > *desc)
+			*desc = -y0 + margin;
+	}
+	return 0;
+}
+
+/* The whole layout of s in st (size scaled here). */
 static int layout(struct text *t, struct layout *L, const char *s,
 		  const struct text_style *st)
 {
-	int y = 0;
+	TTF_Font *f0;
+	int asc, desc;
 
 	L->size = scaled(t, st->size);
 	L->bold = st->bold ? 1 : 0;
@@ -614,46 +638,35 @@ static int layout(struct text *t, struct layout *L, const char *s,
 			return -1;
 		a = b + 1;
 	}
+	f0 = text_font(t, 0, L->bold, L->size);
+	if (!f0)
+		return -1;
+	/* One line pitch for the whole text: the primary font's, grown where
+	 * a glyph's ink reaches beyond it (plus a margin for marks). Noto Sans
+	 * Arabic's own ascent and descent (room for stacked marks) would
+	 * space Arabic lines twice as far as Latin ones. */
+	asc = TTF_FontAscent(f0);
+	desc = -TTF_FontDescent(f0);
 	for (int i = 0; i < L->n_lines; i++) {
 		struct lline *ln = &L->lines[i];
-		TTF_Font *f0 = text_font(t, 0, L->bold, L->size);
-		if (!f0)
-			return -1;
 		ln->r0 = L->n_runs;
 		ln->w = make_runs(t, L, ln->a, ln->b, i);
 		if (ln->w < 0)
 			return -1;
 		ln->r1 = L->n_runs;
 		reorder(L, ln->r0, ln->r1);
-		/* the primary font's line, grown to the ink of the glyphs
-		 * drawn: Noto Sans Arabic's own ascent and descent (room for
-		 * stacked marks) would space Arabic lines twice as far */
-		ln->asc = TTF_FontAscent(f0);
-		ln->desc = -TTF_FontDescent(f0);
-		for (int r = ln->r0; r < ln->r1; r++) {
-			struct text_run *run = &L->runs[r];
-			TTF_Font *f = text_font(t, run->font, L->bold, L->size);
-			int margin = L->size / 8;
-			if (!f)
-				return -1;
-			for (int k = run->start; k < run->start + run->len; k++) {
-				int x0, x1, y0, y1, adv;
-				if (ignorable(L->cp[k]) ||
-				    TTF_GlyphMetrics32(f, L->cp[k], &x0, &x1, &y0,
-						       &y1, &adv) < 0)
-					continue;
-				if (y1 + margin > ln->asc)
-					ln->asc = y1 + margin;
-				if (-y0 + margin > ln->desc)
-					ln->desc = -y0 + margin;
-			}
-		}
-		ln->y = y;
-		y += ln->asc + ln->desc;
 		if (ln->w > L->w)
 			L->w = ln->w;
+		for (int r = ln->r0; r < ln->r1; r++)
+			if (ink_extent(t, L, &L->runs[r], &asc, &desc) < 0)
+				return -1;
 	}
-	L->h = y;
+	for (int i = 0; i < L->n_lines; i++) {
+		L->lines[i].asc = asc;
+		L->lines[i].desc = desc;
+		L->lines[i].y = i * (asc + desc);
+	}
+	L->h = L->n_lines * (asc + desc);
 	for (int i = 0; i < L->n_lines; i++) {
 		struct lline *ln = &L->lines[i];
 		int x = 0;
@@ -699,6 +712,28 @@ static void blend_coverage(SDL_Surface *dst, SDL_Surface *src, int x, int y)
 	}
 }
 
+/* SDL2_ttf makes a run's surface taller than the font when ink reaches
+ * above the ascent or below the descent, and moves the baseline down by
+ * the part above. That part is estimated from the glyphs' own metrics
+ * (shaping may lift stacked marks a little further), within what the
+ * surface grew. */
+static int top_overflow(struct layout *L, TTF_Font *f,
+			const struct text_run *r, int surf_h)
+{
+	int grown = surf_h - TTF_FontHeight(f), top = 0;
+
+	if (grown <= 0)
+		return 0;
+	for (int k = r->start; k < r->start + r->len; k++) {
+		int x0, x1, y0, y1, adv;
+		if (TTF_GlyphMetrics32(f, L->cp[k], &x0, &x1, &y0, &y1,
+				       &adv) == 0 &&
+		    y1 - TTF_FontAscent(f) > top)
+			top = y1 - TTF_FontAscent(f);
+	}
+	return top < grown ? top : grown;
+}
+
 static SDL_Surface *text_render(struct text *t, struct layout *L,
 				const struct text_style *st)
 {
@@ -726,7 +761,8 @@ static SDL_Surface *text_render(struct text *t, struct layout *L,
 		       SDL_ConvertSurfaceFormat(rs, SDL_PIXELFORMAT_ARGB8888, 0);
 		if (conv) {
 			SDL_LockSurface(conv);
-			blend_coverage(out, conv, r->x, r->y);
+			blend_coverage(out, conv, r->x,
+				       r->y - top_overflow(L, f, r, rs->h));
 			SDL_UnlockSurface(conv);
 		}
 		if (conv != rs)
