@@ -103,7 +103,8 @@ static void usage(FILE *f)
 	      "  card read [--reader NAME] (--can NNNNNN | --mrz "
 	      "DOCNO,YYMMDD,YYMMDD)\n"
 	      "            [--csca DIR] [--wait S] [--json]\n"
-	      "                               read an ID card or passport\n",
+	      "                               read an ID card or passport "
+	      "(waits S=3 s for a card)\n",
 	      f);
 }
 
@@ -981,7 +982,7 @@ static int cmd_card_read(struct ctl *c, int argc, char **argv)
 	struct icao_document doc;
 	struct app_card_event ev;
 	struct app_card *svc = NULL;
-	long long wait_ms = 0, until;
+	long long wait_ms = 3000, until;
 	unsigned id;
 	int rc = 1;
 
@@ -1025,7 +1026,8 @@ static int cmd_card_read(struct ctl *c, int argc, char **argv)
 		util_wipe(&a, sizeof a);
 		return 2;
 	}
-	/* --wait S: give a card being placed (or a reader) S seconds */
+	/* --wait S (default 3): give a card being placed, or one pcscd is
+	 * still powering up, S seconds to show up */
 	until = util_mono_ms() + wait_ms;
 	while (wait_ms > 0 && util_mono_ms() < until &&
 	       app_card_wait_event(svc, (int)(until - util_mono_ms()), &ev))
