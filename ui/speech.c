@@ -583,6 +583,8 @@ void speech_destroy(struct speech *sp)
 
 void speech_set_enabled(struct speech *sp, int on)
 {
+	if (!sp)
+		return;
 	pthread_mutex_lock(&sp->lock);
 	sp->enabled = on != 0;
 	if (!on)
@@ -595,6 +597,9 @@ int speech_enabled(const struct speech *sp)
 	struct speech *m = (struct speech *)sp;
 	int on;
 
+	if (!sp)
+		return 0;
+
 	pthread_mutex_lock(&m->lock);
 	on = m->enabled;
 	pthread_mutex_unlock(&m->lock);
@@ -605,6 +610,9 @@ int speech_available(const struct speech *sp)
 {
 	struct speech *m = (struct speech *)sp;
 	int ok;
+
+	if (!sp)
+		return 0;
 
 	pthread_mutex_lock(&m->lock);
 	ok = m->dev && !m->missing;
@@ -623,6 +631,8 @@ static int say(struct speech *sp, const char *lang, const char *text,
 	if (!voice || !text || n >= SPEECH_TEXT_MAX ||
 	    !util_utf8_valid(text, n, 0))
 		return -1;
+	if (!sp)
+		return 0;
 	pthread_mutex_lock(&sp->lock);
 	if (!sp->enabled || !sp->dev || sp->missing)
 		goto out;
@@ -659,6 +669,8 @@ int speech_say_queued(struct speech *sp, const char *lang, const char *text)
 
 void speech_stop(struct speech *sp)
 {
+	if (!sp)
+		return;
 	pthread_mutex_lock(&sp->lock);
 	clear_locked(sp);
 	pthread_mutex_unlock(&sp->lock);
@@ -668,6 +680,8 @@ int speech_busy(struct speech *sp)
 {
 	int busy;
 
+	if (!sp)
+		return 0;
 	pthread_mutex_lock(&sp->lock);
 	busy = sp->q_len > 0 || sp->working ||
 	       (sp->dev && SDL_GetQueuedAudioSize(sp->dev) > 0);
@@ -677,6 +691,10 @@ int speech_busy(struct speech *sp)
 
 void speech_get_stats(struct speech *sp, struct speech_stats *st)
 {
+	if (!sp) {
+		memset(st, 0, sizeof *st);
+		return;
+	}
 	pthread_mutex_lock(&sp->lock);
 	*st = sp->st;
 	st->queued_now = sp->dev ? SDL_GetQueuedAudioSize(sp->dev) : 0;

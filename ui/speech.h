@@ -64,7 +64,9 @@ struct speech;
  * Returns NULL only when out of memory or the thread cannot start; a
  * missing program or audio device gives a silent speech object. */
 struct speech *speech_create(const char *program);
-/* Kills a running child, reaps it, stops the worker, closes the device. */
+/* Kills a running child, reaps it, stops the worker, closes the device.
+ * Every function below takes sp == NULL as "no speech" and does nothing
+ * (speech_say returns 0 for a valid text). */
 void speech_destroy(struct speech *sp);
 
 /* Switched on by the citizen's speech button; off drops everything (as

@@ -167,6 +167,14 @@ static void test_voices(void)
 		CHECK(speech_voice(langs[i]) != NULL);
 	CHECK(speech_voice("fr") == NULL);
 	CHECK(speech_voice(NULL) == NULL);
+	/* no speech object: everything is a no-op */
+	CHECK_INT(speech_say(NULL, "de", "Hallo"), 0);
+	CHECK_INT(speech_say(NULL, "xx", "Hallo"), -1);
+	speech_stop(NULL);
+	speech_set_enabled(NULL, 1);
+	CHECK(!speech_enabled(NULL) && !speech_available(NULL) &&
+	      !speech_busy(NULL));
+	speech_destroy(NULL);
 }
 
 static void test_five_languages(void)
