@@ -70,6 +70,8 @@ struct speech {
 	int enabled;
 	int missing;                  /* the program could not be run */
 	struct speech_stats st;
+
+	uint8_t out[32 * READ_CHUNK]; /* the worker's converted samples */
 };
 
 static const struct {
@@ -268,7 +270,6 @@ static pid_t spawn(struct speech *sp, const char *voice, int *in, int *out)
 static int queue_audio(struct speech *sp, SDL_AudioStream *as, uint64_t gen,
 		       const uint8_t *src, size_t n, int flush)
 {
-	static uint8_t buf[4 * READ_CHUNK * 8]; /* worker thread only */
 	int got, rc = 0;
 
 	if (n && SDL_AudioStreamPut(as, src, (int)n) < 0)
@@ -276,12 +277,12 @@ static int queue_audio(struct speech *sp, SDL_AudioStream *as, uint64_t gen,
 	if (flush)
 		SDL_AudioStreamFlush(as);
 	pthread_mutex_lock(&sp->lock);
-	while ((got = SDL_AudioStreamGet(as, buf, sizeof buf)) > 0) {
+	while ((got = SDL_AudioStreamGet(as, sp->out, sizeof sp->out)) > 0) {
 		if (sp->quit || sp->gen != gen) {
 			rc = -1;
 			break;
 		}
-		if (SDL_QueueAudio(sp->dev, buf, (Uint32)got) < 0) {
+		if (SDL_QueueAudio(sp->dev, sp->out, (Uint32)got) < 0) {
 			rc = -1;
 			break;
 		}
