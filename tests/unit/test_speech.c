@@ -447,6 +447,71 @@ static void test_refused_input(void)
 	CHECK_INT(children(), 0);
 }
 
+/* The whole path to the device: SDL's disk driver writes what it plays
+ * to a file, which must hold the sound (not silence). */
+static void test_disk_output(void)
+{
+	char dir[256], path[512];
+	const char *old = getenv("SDL_AUDIODRIVER");
+	char saved[64];
+	struct speech *sp;
+	struct speech_stats st;
+	uint64_t want = 1;
+	int64_t until;
+	FILE *f;
+	int peak = 0;
+	long size = 0;
+
+	snprintf(saved, sizeof saved, "%s", old ? old : "dummy");
+	check_tmpdir(dir);
+	snprintf(path, sizeof path, "%s/out.raw", dir);
+	setenv("SDL_AUDIODRIVER", "disk", 1);
+	setenv("SDL_DISKAUDIOFILE", path, 1);
+	sp = speech_create(NULL);
+	REQUIRE(sp);
+	speech_set_enabled(sp, 1);
+	speech_get_stats(sp, &st);
+	if (!st.device_rate) {
+		fprintf(stderr, "no disk audio driver; skipped\n");
+		goto out;
+	}
+	REQUIRE(speech_say(sp, "en", "Your number is A 12.") == 0);
+	REQUIRE(wait_for(sp, finished_at_least, &want, 10000));
+	until = util_mono_ms() + 10000;
+	while (speech_busy(sp) && util_mono_ms() < until)
+		SDL_Delay(20);
+	CHECK(!speech_busy(sp));
+	speech_get_stats(sp, &st);
+	speech_destroy(sp);
+	sp = NULL;
+	f = fopen(path, "rb");
+	REQUIRE(f);
+	for (;;) {
+		unsigned char b[2];
+		int v;
+
+		if (fread(b, 1, 2, f) != 2)
+			break;
+		size += 2;
+		v = (int16_t)(b[0] | b[1] << 8);
+		if (v < 0)
+			v = -v;
+		if (v > peak)
+			peak = v;
+	}
+	fclose(f);
+	printf("disk driver: %ld bytes played, %llu queued, peak %d\n", size,
+	       (unsigned long long)st.bytes_queued, peak);
+	CHECK(size >= (long)st.bytes_queued);
+	CHECK(peak > 3000);
+out:
+	speech_destroy(sp);
+	setenv("SDL_AUDIODRIVER", saved, 1);
+	unsetenv("SDL_DISKAUDIOFILE");
+	check_rmtree(dir);
+	CHECK_INT(children(), 0);
+}
+
 int main(void)
 {
 	static const struct check_test tests[] = {
@@ -458,6 +523,7 @@ int main(void)
 		{ "kill_and_reap", test_kill_and_reap },
 		{ "missing_program", test_missing_program },
 		{ "refused_input", test_refused_input },
+		{ "disk_output", test_disk_output },
 		{ NULL, NULL },
 	};
 	int rc;
