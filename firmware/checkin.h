@@ -32,7 +32,10 @@
  * ALREADY returns the ticket stored at the first check-in (same id, same
  * number, same print_job_id): the screen shows the same number. Nothing is
  * printed or stored again; whether the first job printed is the printer
- * thread's business (its job stays pending until it does).
+ * thread's business (its job stays pending until it does). Should that
+ * ticket be gone (a row checked in by an older release without one),
+ * ALREADY comes with ticket.number "": say "already checked in" without
+ * a number.
  *
  * By document: the kiosk never stores names. The down-sync stores a keyed
  * hash of the normalised surname and the date of birth per appointment
