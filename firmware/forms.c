@@ -341,10 +341,16 @@ static const char *pattern_refused(const char *p)
 {
 	int has_rep[PATTERN_DEPTH_MAX + 1] = { 0 }, depth = 0, sum = 0;
 	int prev_group_rep = 0; /* the atom before is a group with a repetition */
+	int prev_quant = 0;     /* the token before is a repetition */
 
 	for (; *p; p++) {
-		int is_group_end = 0, inner = 0;
+		int is_group_end = 0, inner = 0, quant = 0;
 
+		/* "a++++": glibc copies the tree for every one (out of memory
+		 * after 70 of them in fuzzing) */
+		if (prev_quant && (*p == '*' || *p == '+' || *p == '?' ||
+				   (*p == '{' && p[1] >= '0' && p[1] <= '9')))
+			return "two repetitions in a row";
 		switch (*p) {
 		case '\\':
 			if (p[1] >= '1' && p[1] <= '9')
@@ -389,13 +395,13 @@ static const char *pattern_refused(const char *p)
 			break;
 		case '?':
 			/* an optional group is at most twice the work */
-			has_rep[depth] = 1;
+			has_rep[depth] = quant = 1;
 			break;
 		case '*': case '+':
 			if (prev_group_rep)
 				return "a group with a repetition inside is "
 				       "repeated";
-			has_rep[depth] = 1;
+			has_rep[depth] = quant = 1;
 			break;
 		case '{': {
 			long m = 0, n;
@@ -422,13 +428,16 @@ static const char *pattern_refused(const char *p)
 			sum += (int)(n > m ? n : m);
 			if (sum > PATTERN_COUNT_SUM_MAX)
 				return "the repetition counts add up to over 100";
-			has_rep[depth] = 1;
+			has_rep[depth] = quant = 1;
+			if (*q == '}')
+				p = q;
 			break;
 		}
 		default:
 			break;
 		}
 		prev_group_rep = is_group_end && inner;
+		prev_quant = quant;
 	}
 	return NULL;
 }
