@@ -419,6 +419,12 @@ bk_err icao_read(const struct icao_transport *t, const struct icao_access *a,
 		rc = r.raw && r.plain ? BK_ERR_INVALID : BK_ERR_NOMEM;
 		goto out;
 	}
+	if (a->kind == ICAO_ACCESS_CAN &&
+	    (strlen(a->can) != 6 || strspn(a->can, "0123456789") != 6)) {
+		seterr(err, errlen, "the CAN must be 6 digits");
+		rc = BK_ERR_ACCESS;
+		goto out;
+	}
 	rc = read_all(&r, a, csca_dir, doc, st);
 	if (rc != BK_OK && err && errlen && !err[0])
 		snprintf(err, errlen, "%s", bk_strerror(rc));

@@ -497,6 +497,14 @@ static void test_wrong_keys(void)
 	t = tr(&c, 0);
 	CHECK_INT(icao_read(&t, &a, pki.dir, &d, NULL, err, sizeof err), BK_ERR_ACCESS);
 	CHECK(doc_empty(&d));
+	/* a malformed CAN never reaches the card */
+	card_reset(&c);
+	a = can_access("12345");
+	CHECK_INT(icao_read(&t, &a, pki.dir, &d, NULL, err, sizeof err), BK_ERR_ACCESS);
+	CHECK(strstr(err, "6 digits") != NULL);
+	CHECK_INT(c.apdus, 0);
+	a = can_access("12345a");
+	CHECK_INT(icao_read(&t, &a, pki.dir, &d, NULL, err, sizeof err), BK_ERR_ACCESS);
 	/* a CAN for a passport without PACE */
 	card_reset(&c);
 	a = can_access("123456");
