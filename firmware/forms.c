@@ -1014,6 +1014,15 @@ int forms_field_index(const struct form *f, const char *id)
 	return -1;
 }
 
+const char *form_option_label(const struct form_field *fd, const char *value,
+			      const char *lang)
+{
+	for (int i = 0; value && i < fd->n_options; i++)
+		if (!strcmp(fd->options[i].value, value))
+			return form_text(&fd->options[i].label, lang);
+	return NULL;
+}
+
 /* ---- a folder of forms ---------------------------------------------- */
 
 static int cmp_str(const void *a, const void *b)

@@ -261,6 +261,11 @@ const char *forms_dir(const struct config *cfg);
 /* The index of the field with this id, or -1. */
 int forms_field_index(const struct form *f, const char *id);
 
+/* The label in lang of the option of select/radio field fd whose value is
+ * value (for the review page), or NULL when there is none. */
+const char *form_option_label(const struct form_field *fd, const char *value,
+			      const char *lang);
+
 /* ---- validation -----------------------------------------------------
  * Each returns BK_OK, or BK_ERR_INVALID with a message for the citizen in
  * lang in msg (e.g. "Bitte geben Sie eine fünfstellige Postleitzahl ein.").

@@ -165,6 +165,11 @@ static void test_shipped(void)
 			    "ar"), "اسم العائلة");
 	CHECK_STR(form_text(&m->fields[forms_field_index(m, "surname")].label,
 			    "xx"), "Familienname");
+	i = forms_field_index(m, "delivery");
+	REQUIRE(i >= 0);
+	CHECK_STR(form_option_label(&m->fields[i], "post", "en"),
+		  "By post to my address");
+	CHECK(form_option_label(&m->fields[i], "fax", "en") == NULL);
 	/* the parking permit's number plate pattern */
 	i = forms_field_index(p, "plate");
 	REQUIRE(i >= 0);
