@@ -25,6 +25,8 @@
  *     card list [--reader NAME] [--json]
  *     card read [--reader NAME] (--can NNNNNN | --mrz DOCNO,YYMMDD,YYMMDD)
  *               [--csca DIR] [--wait S] [--json]
+ *     checkin (--code PROCESS,CODE | --scan PAYLOAD | --holder SURNAME,DOB)
+ *             [--lang L] [--printer URI] [--no-print] [--json]
  *
  * Exit codes: 0 success, 1 operation failed, 2 usage or configuration
  * error. ticket verify: 0 a valid ticket of this site, 1 forged or from
@@ -42,6 +44,8 @@
 #include "firmware/app_ticket.h"
 #include "firmware/app_card.h"
 #include "firmware/appointments.h"
+#include "firmware/bookingcode.h"
+#include "firmware/checkin.h"
 #include "firmware/cli.h"
 #include "firmware/config.h"
 #include "firmware/downsync.h"
@@ -104,7 +108,12 @@ static void usage(FILE *f)
 	      "DOCNO,YYMMDD,YYMMDD)\n"
 	      "            [--csca DIR] [--wait S] [--json]\n"
 	      "                               read an ID card or passport "
-	      "(waits S=3 s for a card)\n",
+	      "(waits S=3 s for a card)\n"
+	      "  checkin (--code PROCESS,CODE | --scan PAYLOAD | --holder "
+	      "SURNAME,YYYY-MM-DD)\n"
+	      "          [--lang L] [--printer URI] [--no-print] [--json]\n"
+	      "                               check in for an appointment "
+	      "(docs/check-in.md)\n",
 	      f);
 }
 
@@ -782,6 +791,111 @@ out:
 	return rc;
 }
 
+/* ---- checkin (docs/check-in.md): the same core call as the kiosk's
+ * screens, for technicians and tests. Every outcome exits 0 (the answer
+ * is the output); 1 is a store error, 2 usage. --holder's name is never
+ * printed or logged. */
+static int checkin_print(struct ctl *c, const struct checkin_result *r)
+{
+	char slot[32] = "";
+
+	if (r->outcome != CHECKIN_UNKNOWN)
+		store_format_time(r->slot_start_ms, slot);
+	if (c->json)
+		return print_json(json_pack(
+			"{s:s, s:s, s:s, s:s, s:s, s:i, s:i}",
+			"outcome", checkin_outcome_name(r->outcome),
+			"number", r->ticket.number, "ticket_id", r->ticket.id,
+			"service_id", r->service_id, "slot_start", slot,
+			"minutes_until_open", r->minutes_until_open,
+			"matches", r->matches));
+	printf("%s%s%s\n", checkin_outcome_name(r->outcome),
+	       r->ticket.number[0] ? " " : "", r->ticket.number);
+	return 0;
+}
+
+static int cmd_checkin(struct ctl *c, int argc, char **argv)
+{
+	const char *code = NULL, *scan = NULL, *holder = NULL;
+	const char *lang = c->cfg.default_language, *printer_uri = NULL;
+	char buf[256], uri[CONFIG_PATH_MAX], err[512], *comma = NULL;
+	struct app_ticket_ctx ctx;
+	struct printer *printer = NULL;
+	struct checkin_result r;
+	struct bookingcode bc;
+	int no_print = 0, rc = 1;
+	bk_err e;
+
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--code") && i + 1 < argc)
+			code = argv[++i];
+		else if (!strcmp(argv[i], "--scan") && i + 1 < argc)
+			scan = argv[++i];
+		else if (!strcmp(argv[i], "--holder") && i + 1 < argc)
+			holder = argv[++i];
+		else if (!strcmp(argv[i], "--lang") && i + 1 < argc)
+			lang = argv[++i];
+		else if (!strcmp(argv[i], "--printer") && i + 1 < argc)
+			printer_uri = argv[++i];
+		else if (!strcmp(argv[i], "--no-print"))
+			no_print = 1;
+		else
+			goto usage;
+	}
+	if (!!code + !!scan + !!holder != 1)
+		goto usage;
+	snprintf(buf, sizeof buf, "%s", code ? code : holder ? holder : "");
+	if (!scan && (!(comma = strchr(buf, ',')) || strchr(comma + 1, ',')))
+		goto usage;
+	if (comma)
+		*comma++ = '\0';
+	if (scan && bookingcode_parse_qr(scan, strlen(scan), &bc) != BK_OK) {
+		fprintf(stderr, "kioskctl: not a booking-code QR payload\n");
+		return 2;
+	}
+	if (open_store(c) < 0)
+		return 1;
+	load_i18n(c);
+	if (app_ticket_init(&ctx, &c->cfg, &c->i18n, c->cli.data_dir, err,
+			    sizeof err) < 0 && !no_print)
+		fprintf(stderr, "kioskctl: cannot print tickets: %s\n", err);
+	if (holder)
+		e = checkin_by_holder(c->st, &c->cfg, buf, comma, lang,
+				      no_print ? NULL : app_ticket_render, &ctx,
+				      store_now_ms(), &r);
+	else
+		e = checkin_by_code(c->st, &c->cfg, scan ? bc.process : buf,
+				    scan ? bc.code : comma, lang,
+				    no_print ? NULL : app_ticket_render, &ctx,
+				    store_now_ms(), &r);
+	util_wipe(buf, sizeof buf);
+	app_ticket_free(&ctx);
+	if (e) {
+		fprintf(stderr, "kioskctl: check-in failed: %s%s\n",
+			bk_strerror(e), e == BK_ERR_IO || e == BK_ERR_FULL ?
+			" (outcome unknown: run the same command again)" : "");
+		return e == BK_ERR_INVALID ? 2 : 1;
+	}
+	rc = checkin_print(c, &r);
+	if (r.outcome != CHECKIN_CHECKED_IN || no_print ||
+	    !r.ticket.print_job_id)
+		return rc;
+	if (printer_uri)
+		snprintf(uri, sizeof uri, "%s", printer_uri);
+	else
+		app_printer_uri(&c->cfg, c->cli.data_dir, uri, sizeof uri);
+	if (app_ticket_print(c->st, uri, &printer, r.ticket.print_job_id, NULL,
+			     err, sizeof err))
+		fprintf(stderr, "kioskctl: ticket %s issued but not printed: "
+			"%s\n", r.ticket.number, err);
+	printer_close(printer);
+	return rc;
+usage:
+	fprintf(stderr, "kioskctl checkin: one of --code PROCESS,CODE, --scan "
+		"PAYLOAD or --holder SURNAME,YYYY-MM-DD\n");
+	return 2;
+}
+
 /* ---- card list / card read (the ID-card reader, docs/card-reader.md) ----
  * card read exit codes: 0 read (and not failed passive authentication),
  * 2 the card refused the CAN/MRZ (or usage), 3 document invalid or passive
@@ -1117,6 +1231,8 @@ int main(int argc, char **argv)
 		rc = cmd_appointments_pull(&c);
 	else if (!strcmp(argv[1], "health") && argc == 2)
 		rc = cmd_health(&c);
+	else if (!strcmp(argv[1], "checkin") && argc >= 3)
+		rc = cmd_checkin(&c, argc - 2, argv + 2);
 	else if (!strcmp(argv[1], "form") && argc == 3 &&
 		 !strcmp(argv[2], "submit-demo"))
 		rc = cmd_form_submit_demo(&c);
