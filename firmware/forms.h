@@ -5,14 +5,16 @@
  * A form file is outside input (a municipality writes its own): docs/forms.md
  * is the schema for its authors. The loader checks everything once, at load
  * (every visible text present in all five languages, every pattern compiles
- * with regcomp(3) as POSIX ERE, ranges and rules name real fields, caps
- * below), and reports every problem it finds as
+ * with regcomp(3) as POSIX ERE and stays inside the limits that keep
+ * regexec fast, ranges and rules name real fields, unknown members are
+ * errors, caps below), and reports every problem it finds as
  *
  *     FILE:PLACE:LANG: what        e.g. fundsache.json:found_on.help:uk: missing
  *
  * PLACE is a field id with the part (label, help, options[v].label, ...),
- * "title", "page[2].title", "rule[1].message", or "line 3" for JSON syntax;
- * LANG is the language or "-". A form with any error is refused whole.
+ * "title", "page 2.title", "rule 1.message" (counted from 1), "form", or
+ * "line 3" for JSON syntax; LANG is the language or "-". A form with any
+ * error is refused whole.
  *
  * The model the screens use:
  *
