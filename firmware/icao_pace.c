@@ -97,9 +97,10 @@ static bk_err ga(struct icao_chan *ch, int last, uint8_t tag_out,
 		 const BUF_MEM *data, uint8_t tag_in, BUF_MEM **out)
 {
 	uint8_t cmd[600], resp[600], inner[560];
-	size_t n = 0, in = 0, rlen;
+	size_t n = 0, in = 0, rlen, lc;
 	struct tlv t, f;
 	unsigned sw;
+	int ext;
 	bk_err rc;
 
 	*out = NULL;
@@ -109,12 +110,21 @@ static bk_err ga(struct icao_chan *ch, int last, uint8_t tag_out,
 		if (in == 0)
 			return BK_ERR_PROTOCOL;
 	}
+	lc = tlv_header_size(0x7C, in) + in;
+	ext = lc > 255;   /* DH with 2048-bit groups needs extended APDUs */
+
 	cmd[n++] = last ? 0x00 : 0x10;
 	cmd[n++] = 0x86;
 	cmd[n++] = 0x00;
 	cmd[n++] = 0x00;
-	cmd[n++] = (uint8_t)tlv_header_size(0x7C, in) + (uint8_t)in;
+	if (ext) {
+		cmd[n++] = 0x00;
+		cmd[n++] = (uint8_t)(lc >> 8);
+	}
+	cmd[n++] = (uint8_t)lc;
 	n += tlv_put(cmd + n, sizeof cmd - n, 0x7C, inner, in);
+	if (ext)
+		cmd[n++] = 0x00;
 	cmd[n++] = 0x00;
 	rc = icao__xmit(ch, cmd, n, resp, sizeof resp, &rlen, &sw);
 	if (rc != BK_OK)

@@ -102,6 +102,9 @@ static size_t ga_answer(uint8_t *out, uint8_t tag, const BUF_MEM *b)
 			    b->length);
 	size_t n = tlv_put(out, 700, 0x7C, inner, in);
 
+	if (!in || !n)
+		abort();
+
 	return answer(out, out, n, 0x9000);
 }
 
@@ -200,7 +203,9 @@ static size_t card_plain(struct card *c, const uint8_t *a, size_t n, uint8_t *ou
 		return answer(out, NULL, 0, 0x9000);
 	}
 	case 0x86:
-		if (!c->ctx || tlv_read(a + 5, a[4], &t) != BK_OK || t.tag != 0x7C)
+		if (!c->ctx || (a[4] ? tlv_read(a + 5, a[4], &t)
+				     : tlv_read(a + 7, (size_t)a[5] << 8 | a[6], &t)) != BK_OK ||
+		    t.tag != 0x7C)
 			return answer(out, NULL, 0, 0x6985);
 		if (t.len == 0) {
 			o = PACE_STEP1_enc_nonce(c->ctx, c->sec);
@@ -429,6 +434,33 @@ static void test_pace_can(void)
 	}
 }
 
+/* DH generic mapping with the 2048-bit group (parameterId 2): its keys
+ * need extended-length General Authenticate commands. */
+static void test_pace_dh(void)
+{
+	struct card c;
+	struct icao_transport t;
+	struct icao_access a = can_access("123456");
+	struct icao_document d;
+	struct icao_stats st;
+	char err[200];
+
+	card_make(&c, MRZ_TD1, 1, 2);
+	c.cardaccess[14] = 0x01;    /* id-PACE-DH-GM-AES-CBC-CMAC-128 */
+	c.cardaccess[21] = 0x02;    /* 2048-bit MODP, 256-bit subgroup */
+	t = tr(&c, 1);
+	CHECK_INT(icao_read(&t, &a, pki.dir, &d, &st, err, sizeof err), BK_OK);
+	check_erika(&d, "ID");
+	card_free(&c);
+	card_make(&c, MRZ_TD1, 1, 2);
+	c.cardaccess[14] = 0x01;
+	c.cardaccess[21] = 0x02;
+	t = tr(&c, 1);
+	a = can_access("654321");
+	CHECK_INT(icao_read(&t, &a, pki.dir, &d, &st, err, sizeof err), BK_ERR_ACCESS);
+	card_free(&c);
+}
+
 static void test_extended_length(void)
 {
 	struct card c;
@@ -602,6 +634,7 @@ int main(void)
 	static const struct check_test tests[] = {
 		{ "pace_can", test_pace_can },
 		{ "extended_length", test_extended_length },
+		{ "pace_dh", test_pace_dh },
 		{ "pace_mrz_and_bac", test_pace_mrz_and_bac },
 		{ "wrong_keys", test_wrong_keys },
 		{ "pulled", test_pulled },
