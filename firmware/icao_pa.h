@@ -14,6 +14,9 @@
  *                                         dataGroupHashValue OCTET STRING },
  *     ldsVersionInfo         SEQUENCE { ... } OPTIONAL }   -- version 1
  *
+ *   (parsed with tlv.h; one data group is accepted although ICAO says 2..16,
+ *   ldsVersionInfo is skipped)
+ *
  * Steps (icao_pa_check):
  *   1. parse 77 and the CMS (OpenSSL d2i_CMS_ContentInfo), the eContent
  *      with our TLV reader (icao_pa_parse_ldsso);
