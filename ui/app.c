@@ -33,6 +33,14 @@ const char *app_screen_name(enum app_screen s)
 	case APP_CHECKIN: return "checkin";
 	case APP_CHECKING: return "checking";
 	case APP_CHECKIN_RESULT: return "checkin-result";
+	case APP_FORMS_CHECK: return "forms-check";
+	case APP_FORMS_CLOSED: return "forms-closed";
+	case APP_FORMS: return "forms";
+	case APP_FORM_PAGE: return "form-page";
+	case APP_FORM_REVIEW: return "form-review";
+	case APP_FORM_CONSENT: return "form-consent";
+	case APP_SUBMITTING: return "submitting";
+	case APP_RECEIPT: return "receipt";
 	}
 	return "?";
 }
@@ -40,7 +48,21 @@ const char *app_screen_name(enum app_screen s)
 int app__session_screen(enum app_screen s)
 {
 	return s == APP_SERVICES || s == APP_CHECKIN ||
-	       s == APP_CHECKIN_RESULT;
+	       s == APP_CHECKIN_RESULT || s == APP_FORMS ||
+	       s == APP_FORMS_CLOSED || s == APP_FORM_PAGE ||
+	       s == APP_FORM_REVIEW || s == APP_FORM_CONSENT;
+}
+
+static int form_screen(enum app_screen s)
+{
+	return s == APP_FORM_PAGE || s == APP_FORM_REVIEW ||
+	       s == APP_FORM_CONSENT || s == APP_SUBMITTING;
+}
+
+static int waiting_screen(enum app_screen s)
+{
+	return s == APP_ISSUING || s == APP_CHECKING ||
+	       s == APP_FORMS_CHECK || s == APP_SUBMITTING;
 }
 
 static inline int fields_empty(const struct app *app)
@@ -53,10 +75,13 @@ static void app_assert_state(const struct app *app)
 #ifndef NDEBUG
 	enum app_screen s = app->screen;
 
-	assert(!app->inflight || s == APP_ISSUING || s == APP_CHECKING);
-	assert((s != APP_ISSUING && s != APP_CHECKING) || app->inflight);
-	assert(!(s == APP_SERVICES || s == APP_ISSUING || s == APP_CHECKIN ||
-		 s == APP_CHECKING) || app->request_key[0]);
+	assert(!app->inflight || waiting_screen(s));
+	assert(!waiting_screen(s) || app->inflight);
+	assert(!(s == APP_SERVICES || waiting_screen(s) || s == APP_CHECKIN) ||
+	       app->request_key[0]);
+	assert(!app->answers || form_screen(s));
+	assert(!form_screen(s) || (app->answers && app->form));
+	assert(s != APP_RECEIPT || app->reference[0]);
 	assert(s != APP_TICKET || app->ticket.number[0]);
 	assert(s != APP_OUT_OF_SERVICE || app->oos_detail[0]);
 	assert(s != APP_SORRY || app->sorry);
@@ -81,9 +106,14 @@ static int64_t app_idle_ms(const struct app *app)
 	return (int64_t)app->cfg->idle_seconds * 1000;
 }
 
+int64_t app__idle_deadline(const struct app *app)
+{
+	return app->now + app_idle_ms(app);
+}
+
 /* Rebuilds the tree of the current screen and asks for a redraw; the
  * input guard starts again, since buttons may have moved. */
-static void app_rebuild(struct app *app)
+void app__rebuild(struct app *app)
 {
 	/* a bouncing finger must not reach the button that now sits where
 	 * the last one was (e.g. "start" → the third service) */
@@ -100,8 +130,10 @@ static void app_rebuild(struct app *app)
 }
 
 /* Enters screen s: state first, then the tree. */
-static void app_show(struct app *app, enum app_screen s, int64_t deadline)
+void app__show(struct app *app, enum app_screen s, int64_t deadline)
 {
+	if (!form_screen(s))
+		app__forms_wipe(app);
 	if (s != APP_PIN)
 		util_wipe(app->pin, sizeof app->pin);
 	if (s != APP_MAINTENANCE)
@@ -115,7 +147,7 @@ static void app_show(struct app *app, enum app_screen s, int64_t deadline)
 	app->more_time = 0;
 	app->screen = s;
 	app->deadline = deadline;
-	app_rebuild(app);
+	app__rebuild(app);
 }
 
 static void app_default_language(struct app *app)
@@ -137,9 +169,12 @@ static void app_end_session(struct app *app)
 	app->ci_focus = 0;
 	app->ci_outcome = 0;
 	util_wipe(&app->ticket, sizeof app->ticket);
+	app__forms_wipe(app);
+	app->form = NULL;
+	util_wipe(app->reference, sizeof app->reference);
 	memset(&app->a11y, 0, sizeof app->a11y);
 	app->inflight = 0;
-	app_show(app, APP_WELCOME, 0);
+	app__show(app, APP_WELCOME, 0);
 }
 
 static void app_show_welcome(struct app *app)
@@ -152,7 +187,7 @@ static void app_out_of_service(struct app *app, const char *detail)
 	snprintf(app->oos_detail, sizeof app->oos_detail, "%s", detail);
 	app->inflight = 0;
 	log_error("ui", "out of service: %s", detail);
-	app_show(app, APP_OUT_OF_SERVICE, 0);
+	app__show(app, APP_OUT_OF_SERVICE, 0);
 }
 
 /* ---- the technician's side ---- */
@@ -162,7 +197,7 @@ static void app_open_pin(struct app *app)
 	app->pin_tries = 0;
 	app_default_language(app);
 	log_info("ui", "maintenance PIN pad opened");
-	app_show(app, APP_PIN, app->now + app_idle_ms(app));
+	app__show(app, APP_PIN, app->now + app_idle_ms(app));
 }
 
 static void app_maint_post(struct app *app, const char *retry_id)
@@ -197,7 +232,7 @@ static void app_act_pin_ok(struct app *app)
 	if (app_pin_matches(app->pin, app->cfg->maintenance_pin)) {
 		log_info("ui", "maintenance view opened");
 		app->maint_loaded = 0;
-		app_show(app, APP_MAINTENANCE, app->now + app_idle_ms(app));
+		app__show(app, APP_MAINTENANCE, app->now + app_idle_ms(app));
 		app_maint_post(app, NULL);
 		return;
 	}
@@ -254,10 +289,10 @@ static void app_hold_start(struct app *app, int y)
 
 /* ---- the walk-in ---- */
 
-static void app_act_start(struct app *app)
+void app__start_walkin(struct app *app)
 {
 	util_uuid(app->request_key);
-	app_show(app, APP_SERVICES, app->now + app_idle_ms(app));
+	app__show(app, APP_SERVICES, app->now + app_idle_ms(app));
 }
 
 /* A group's button carries the index of its first service; level 2
@@ -267,20 +302,20 @@ static void app_act_group(struct app *app, int idx)
 	if (app->screen != APP_SERVICES || idx < 0 ||
 	    idx >= app->cfg->n_services || !app->cfg->services[idx].group[0])
 		return;
-	app_show(app, APP_SERVICES, app->now + app_idle_ms(app));
+	app__show(app, APP_SERVICES, app->now + app_idle_ms(app));
 	app->group = idx;
-	app_rebuild(app);
+	app__rebuild(app);
 }
 
 static void app_act_back(struct app *app)
 {
 	if (app->screen == APP_SERVICES && app->group >= 0) {
 		app->group = -1;
-		app_show(app, APP_SERVICES, app->now + app_idle_ms(app));
+		app__show(app, APP_SERVICES, app->now + app_idle_ms(app));
 		return;
 	}
 	if (app->screen == APP_CHECKIN_RESULT) {
-		app_show(app, APP_CHECKIN, app->now + app_idle_ms(app));
+		app__show(app, APP_CHECKIN, app->now + app_idle_ms(app));
 		return;
 	}
 	app_end_session(app);
@@ -299,7 +334,7 @@ static void app_act_service(struct app *app, int idx)
 		return;
 	}
 	app->inflight = 1;
-	app_show(app, APP_ISSUING, app->now + APP_ISSUING_MAX_MS);
+	app__show(app, APP_ISSUING, app->now + APP_ISSUING_MAX_MS);
 }
 
 /* A screen that changes language or a toggle in place keeps its
@@ -308,11 +343,11 @@ static void app_refresh_in_place(struct app *app)
 {
 	int prompt = app->more_time;
 
-	app_show(app, app->screen, app->screen == APP_WELCOME
+	app__show(app, app->screen, app->screen == APP_WELCOME
 			? app->now + app_idle_ms(app) : app->deadline);
 	app->more_time = prompt;
 	if (prompt)
-		app_rebuild(app);
+		app__rebuild(app);
 }
 
 static void app_act_lang(struct app *app, int idx)
@@ -360,7 +395,7 @@ static void app_act_checkin(struct app *app)
 	app->ci_fields[0].layout = KB_NUMERIC;
 	app->ci_fields[1].layout = KB_DE;
 	app_focus_field(app, 0);
-	app_show(app, APP_CHECKIN, app->now + app_idle_ms(app));
+	app__show(app, APP_CHECKIN, app->now + app_idle_ms(app));
 }
 
 static int ascii_alnum(const char *s)
@@ -387,7 +422,7 @@ static void app_act_checkin_go(struct app *app)
 		return;
 	}
 	app->inflight = 1;
-	app_show(app, APP_CHECKING, app->now + APP_ISSUING_MAX_MS);
+	app__show(app, APP_CHECKING, app->now + APP_ISSUING_MAX_MS);
 }
 
 /* A key of the on-screen keyboard, or a character typed on a real one. */
@@ -416,6 +451,11 @@ static void app_field_result(struct app *app, enum keyboard_result kr)
 
 static void app_act_key(struct app *app, int arg)
 {
+	if (app->screen == APP_FORM_PAGE) {
+		struct widget w = { .action = ACT_KEY, .arg = arg };
+		app__forms_act(app, &w);
+		return;
+	}
 	if (app->screen != APP_CHECKIN)
 		return;
 	app_field_result(app, keyboard_press(&app->kb,
@@ -445,7 +485,17 @@ static void app_act(struct app *app, const struct widget *w)
 		app_act_group(app, w->arg);
 		break;
 	case ACT_START:
-		app_act_start(app);
+		app__start_walkin(app);
+		break;
+	case ACT_FORMS:
+	case ACT_FORM:
+	case ACT_FORM_FIELD:
+	case ACT_FORM_OPTION:
+	case ACT_FORM_CHECK:
+	case ACT_FORM_NEXT:
+	case ACT_FORM_PREV:
+	case ACT_FORM_CONSENT:
+		app__forms_act(app, w);
 		break;
 	case ACT_BACK:
 		app_act_back(app);
@@ -477,7 +527,7 @@ static void app_act(struct app *app, const struct widget *w)
 	case ACT_MORE_TIME:
 		app->more_time = 0;
 		app->deadline = app->now + app_idle_ms(app);
-		app_rebuild(app);
+		app__rebuild(app);
 		break;
 	case ACT_CHECKIN:
 		app_act_checkin(app);
@@ -577,7 +627,11 @@ void app_key(struct app *app, SDL_Keycode key)
 		return;
 	}
 	app_touched(app);
-	if (app->screen == APP_CHECKIN && !app->more_time) {
+	if (app->more_time)
+		return;
+	if (app__forms_key(app, key))
+		return;
+	if (app->screen == APP_CHECKIN) {
 		struct textbuf *tb = &app->ci_fields[app->ci_focus].tb;
 		if (key == SDLK_BACKSPACE && textbuf_backspace(tb))
 			app__fields_update(app);
@@ -600,7 +654,9 @@ void app_key(struct app *app, SDL_Keycode key)
 void app_text(struct app *app, const char *utf8)
 {
 	app_touched(app);
-	if (app->screen == APP_CHECKIN && !app->more_time) {
+	if (app->more_time || app__forms_text(app, utf8))
+		return;
+	if (app->screen == APP_CHECKIN) {
 		struct app_field *f = &app->ci_fields[app->ci_focus];
 		char one[2] = { 0, 0 };
 		for (; *utf8; utf8++) {
@@ -635,7 +691,7 @@ static void app_sorry(struct app *app, const char *msgid)
 {
 	app->inflight = 0;
 	app->sorry = msgid;
-	app_show(app, APP_SORRY, app->now +
+	app__show(app, APP_SORRY, app->now +
 		 (int64_t)app->cfg->ticket_screen_seconds * 1000);
 }
 
@@ -662,7 +718,7 @@ static void app_show_ticket(struct app *app, const struct ticket *t)
 	app->ticket = *t;
 	app->printed = -1;
 	app->inflight = 0;
-	app_show(app, APP_TICKET,
+	app__show(app, APP_TICKET,
 		 app->now + (int64_t)app->cfg->ticket_screen_seconds * 1000);
 }
 
@@ -677,7 +733,7 @@ static void app_on_checkin(struct app *app, const struct worker_result *r)
 	}
 	app->ci_outcome = r->checkin;
 	app->ci_minutes = r->minutes_until_open;
-	app_show(app, APP_CHECKIN_RESULT, app->now + app_idle_ms(app));
+	app__show(app, APP_CHECKIN_RESULT, app->now + app_idle_ms(app));
 }
 
 static void app_on_result(struct app *app, const struct worker_result *r)
@@ -700,20 +756,29 @@ static void app_on_result(struct app *app, const struct worker_result *r)
 	case WORKER_CHECKIN:
 		app_on_checkin(app, r);
 		break;
+	case WORKER_FORMS_CHECK:
+	case WORKER_SUBMITTED:
+		app__forms_result(app, r);
+		break;
 	case WORKER_MAINT:
 		if (app->screen != APP_MAINTENANCE)
 			break; /* closed meanwhile */
 		app->maint = r->maint;
 		app->maint_loaded = 1;
 		app->maint_inflight = 0;
-		app_show(app, APP_MAINTENANCE, app->deadline);
+		app__show(app, APP_MAINTENANCE, app->deadline);
 		break;
 	case WORKER_PRINTED:
+		if (app_awaits(app, r, APP_RECEIPT)) {
+			app->printed = r->printed;
+			app__show(app, APP_RECEIPT, app->deadline);
+			break;
+		}
 		if (!app_awaits(app, r, APP_TICKET) ||
 		    strcmp(r->ticket.id, app->ticket.id))
 			break;
 		app->printed = r->printed;
-		app_show(app, APP_TICKET, app->deadline);
+		app__show(app, APP_TICKET, app->deadline);
 		break;
 	}
 }
@@ -744,7 +809,7 @@ int app_frame(struct app *app, int64_t now_ms)
 	if (app->hold_since && now_ms - app->hold_since >= APP_HOLD_MS)
 		app_open_pin(app);
 	if (app->deadline && now_ms >= app->deadline) {
-		if (app->screen == APP_ISSUING || app->screen == APP_CHECKING) {
+		if (waiting_screen(app->screen)) {
 			/* the store did not answer in time: say so; a late
 			 * answer for this request is then ignored */
 			app_sorry(app, N_("The kiosk is busy. Please try again in a moment."));
@@ -753,7 +818,7 @@ int app_frame(struct app *app, int64_t now_ms)
 			app->more_time = 1;
 			app->deadline = now_ms +
 				(int64_t)app->cfg->more_time_seconds * 1000;
-			app_rebuild(app);
+			app__rebuild(app);
 		} else {
 			if (app->more_time)
 				log_info("ui", "session timed out; wiped");
@@ -812,6 +877,7 @@ struct app *app_create(SDL_Renderer *r, struct text *t,
 	app->worker = worker;
 	app->now = util_mono_ms();
 	app->group = -1;
+	app->form_bad = -1;
 	if (oos_detail || !worker) {
 		app_default_language(app);
 		app_out_of_service(app, oos_detail ? oos_detail
@@ -834,6 +900,7 @@ void app_destroy(struct app *app)
 	util_wipe(app->pin, sizeof app->pin);
 	for (int i = 0; i < 2; i++)
 		textbuf_wipe(&app->ci_fields[i].tb);
+	app__forms_wipe(app);
 	app__wipe_tree(app->root);
 	widget_destroy(app->root);
 	util_wipe(app, sizeof *app);
@@ -872,5 +939,17 @@ int app_holds_text(const struct app *app, const char *needle)
 		if (mem_has(app->ci_fields[i].tb.data,
 			    sizeof app->ci_fields[i].tb.data, needle))
 			return 1;
+	if (mem_has(app->form_tb.data, sizeof app->form_tb.data, needle))
+		return 1;
+	if (app->answers &&
+	    mem_has(app->answers->value[0], sizeof app->answers->value, needle))
+		return 1;
 	return tree_holds(app->root, needle);
+}
+
+void app_set_forms(struct app *app, const struct forms_list *forms)
+{
+	app->forms = forms;
+	if (app->screen == APP_WELCOME)
+		app__rebuild(app); /* the "fill in a form" button */
 }

@@ -20,10 +20,23 @@
  *   CHECKING ──too early, too late, cancelled, unknown──▶ CHECKIN_RESULT
  *   CHECKING ──store failure / no answer in 15 s──▶ SORRY
  *   CHECKIN_RESULT ──"walk-in ticket"──▶ SERVICES; ──"back"──▶ CHECKIN
+ *   WELCOME ──"fill in a form"──▶ FORMS_CHECK     app_act_forms()
+ *   FORMS_CHECK ──WORKER_FORMS_CHECK ok──▶ FORMS (the list)
+ *   FORMS_CHECK ──refused (disk below store.min_free_mb, no key)──▶
+ *        FORMS_CLOSED ──"walk-in ticket"──▶ SERVICES
+ *   FORMS ──a form──▶ FORM_PAGE (page 0)           app_forms_choose()
+ *   FORM_PAGE ──"next", page valid──▶ FORM_PAGE (next) / FORM_REVIEW
+ *   FORM_PAGE ──"next", a field invalid──▶ FORM_PAGE (message at it)
+ *   FORM_PAGE ──"back"──▶ FORM_PAGE (previous) / FORMS
+ *   FORM_REVIEW ──"continue"──▶ FORM_CONSENT ──"agree and send"──▶
+ *        SUBMITTING ──WORKER_SUBMITTED ok──▶ RECEIPT (the reference)
+ *   SUBMITTING ──refused (disk full meanwhile)──▶ FORMS_CLOSED
+ *   RECEIPT ──WORKER_PRINTED──▶ RECEIPT (note) ──"done" / N s──▶ WELCOME
  *   WELCOME ──language, then idle──▶ WELCOME (default language)
  *   any ──config, store or commit failure──▶ OUT_OF_SERVICE (stays)
  *
- * The idle rule on session screens (SERVICES, CHECKIN, CHECKIN_RESULT):
+ * The idle rule on session screens (SERVICES, CHECKIN, CHECKIN_RESULT,
+ * FORMS, FORMS_CLOSED, FORM_PAGE, FORM_REVIEW, FORM_CONSENT):
  * kiosk.idle_seconds without a touch raise the "Do you need more time?"
  * prompt over the screen (more_time = 1); "yes" or any touch on it keeps
  * the session, "no" or kiosk.more_time_seconds more end it:
@@ -52,7 +65,8 @@
  *   MAINTENANCE ──"close" / idle──▶ WELCOME        app_show_welcome()
  *
  * Invariants, checked by app_assert_state() in debug builds:
- *   1. inflight is 1 only in ISSUING or CHECKING, and those screens always
+ *   1. inflight is 1 only in ISSUING, CHECKING, FORMS_CHECK or SUBMITTING,
+ *      and those screens always
  *      have a job in flight: a tap while a request is in flight changes
  *      nothing.
  *   2. SERVICES and ISSUING hold the request key made when SERVICES was
@@ -77,6 +91,9 @@
  *  11. more_time is 1 only on a session screen.
  *  12. The check-in fields hold text only on CHECKIN, CHECKING and
  *      CHECKIN_RESULT; group is >= 0 only on SERVICES.
+ *  13. answers exist exactly on FORM_PAGE, FORM_REVIEW, FORM_CONSENT and
+ *      SUBMITTING (the worker gets its own copy, which it wipes); they
+ *      and the typing buffer are wiped and freed on any other screen.
  *
  * One press is one tap: a press that slides off its button or is held
  * longer than APP_LONG_PRESS_MS does nothing (app_pointer_move marks it
@@ -94,6 +111,7 @@
 #include <stdint.h>
 
 #include "firmware/config.h"
+#include "firmware/forms.h"
 #include "firmware/queue.h"
 #include "firmware/i18n.h"
 #include "ui/keyboard.h"
@@ -126,6 +144,14 @@ enum app_screen {
 	APP_CHECKIN,
 	APP_CHECKING,
 	APP_CHECKIN_RESULT,
+	APP_FORMS_CHECK,
+	APP_FORMS_CLOSED,
+	APP_FORMS,
+	APP_FORM_PAGE,
+	APP_FORM_REVIEW,
+	APP_FORM_CONSENT,
+	APP_SUBMITTING,
+	APP_RECEIPT,
 };
 
 /* What a button does; widget.arg carries the index for ACT_LANG,
@@ -153,6 +179,14 @@ enum app_action {
 	ACT_CHECKIN_GO,
 	ACT_KEY,
 	ACT_FIELD,
+	ACT_FORMS,
+	ACT_FORM,
+	ACT_FORM_FIELD,
+	ACT_FORM_OPTION,
+	ACT_FORM_CHECK,
+	ACT_FORM_NEXT,
+	ACT_FORM_PREV,
+	ACT_FORM_CONSENT,
 };
 
 /* The accessibility toggles of one session. */
@@ -204,6 +238,17 @@ struct app {
 	int ci_outcome;               /* CHECKIN_RESULT: enum checkin_outcome */
 	int ci_minutes;               /* too early: minutes until it opens */
 
+	/* forms (invariant 13) */
+	const struct forms_list *forms; /* loaded by main; may be NULL */
+	const struct form *form;      /* the one being filled in */
+	struct form_answers *answers; /* owned */
+	int form_page;
+	int form_focus;               /* field index with the keyboard */
+	int form_bad;                 /* field the message is about, -1 */
+	char form_msg[FORMS_MSG_MAX]; /* validation message, citizen's lang */
+	struct textbuf form_tb;       /* the focused field being typed */
+	char reference[SUBMISSION_REF_LEN];
+
 	/* the technician's side (invariants 8-10) */
 	int64_t hold_since;           /* monotonic ms of the header press */
 	int64_t pin_locked_until;     /* monotonic ms; 0 = not locked */
@@ -246,6 +291,10 @@ int app_screenshot(struct app *app, const char *path, char *err,
  * "pin", "maintenance", "checkin", "checking", "checkin-result". */
 const char *app_screen_name(enum app_screen s);
 
+/* The forms offered (main loads them and frees them after the worker is
+ * gone, since a submission in flight reads its form). */
+void app_set_forms(struct app *app, const struct forms_list *forms);
+
 /* Searches the buffers the app owns (text fields, the widget tree's texts)
  * for needle: 1 when found. For the test that a timed-out session leaves
  * no personal data behind (script command assert-no-trace). */
@@ -257,11 +306,26 @@ int app__build(struct app *app);
 /* The PIN pad's dots and message, set in place (no rebuild, no input
  * guard: digits are typed quickly). msgid NULL: no message. */
 void app__pin_update(struct app *app, const char *msgid);
-/* The check-in fields' texts and the keyboard's labels, set in place. */
+/* The check-in fields' texts and the keyboard's labels, set in place;
+ * on FORM_PAGE the focused field's row. */
 void app__fields_update(struct app *app);
 /* Wipes (util_wipe) the text of every widget under root, before the tree
  * is dropped: freed memory must not keep what a citizen typed. */
 void app__wipe_tree(struct widget *root);
+/* Forms (app_forms.c): actions and results, called by app.c. */
+void app__forms_act(struct app *app, const struct widget *w);
+int app__forms_key(struct app *app, SDL_Keycode key);
+int app__forms_text(struct app *app, const char *utf8);
+void app__forms_result(struct app *app, const struct worker_result *r);
+/* Wipes and frees the answers and the typing buffer. */
+void app__forms_wipe(struct app *app);
+/* Shared with app_forms.c (app.c). */
+void app__show(struct app *app, enum app_screen s, int64_t deadline);
+void app__rebuild(struct app *app);
+void app__start_walkin(struct app *app);
+int64_t app__idle_deadline(const struct app *app);
+/* The value shown in a form field's row, and its fill (screens_forms.c). */
+int screens__form_fill(struct app *app, struct widget *root);
 /* Whether s is a session screen (the idle prompt and the wipe apply). */
 int app__session_screen(enum app_screen s);
 

@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "firmware/cli.h"
+#include "firmware/forms.h"
 #include "firmware/log.h"
 #include "firmware/util.h"
 #include "ui/app.h"
@@ -335,6 +336,7 @@ int main(int argc, char **argv)
 	struct text *text = NULL;
 	struct worker *worker = NULL;
 	struct app *app = NULL;
+	struct forms_list forms = { 0 };
 	char oos[CONFIG_ERR_MAX], err[512];
 	int rc = 2;
 
@@ -387,10 +389,16 @@ int main(int argc, char **argv)
 			snprintf(oos, sizeof oos, "cannot start worker thread");
 	}
 	log_start(&cfg, &o, oos);
+	/* a broken form file is logged and skipped; the others are offered */
+	if (!oos[0] && forms_load_dir(forms_dir(&cfg), &i18n, &forms, NULL) !=
+			       BK_OK)
+		log_warn("forms", "no forms: %s cannot be read",
+			 forms_dir(&cfg));
 	app = app_create(v.r, text, &cfg, &i18n, worker, oos[0] ? oos : NULL,
 			 err, sizeof err);
 	if (!app)
 		goto fail;
+	app_set_forms(app, &forms);
 	if (o.script)
 		rc = script_run(&script, app, o.shots, (volatile int *)&quit);
 	else
@@ -401,6 +409,7 @@ fail:
 out:
 	app_destroy(app);
 	worker_destroy(worker);
+	forms_list_free(&forms); /* after the worker: a submission reads it */
 	text_destroy(text);
 	video_close(&v);
 	i18n_free(&i18n);

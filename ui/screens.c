@@ -276,6 +276,14 @@ int app__build(struct app *app)
 	case APP_CHECKIN: screens_checkin(&b); break;
 	case APP_CHECKING: screens_checking(&b); break;
 	case APP_CHECKIN_RESULT: screens_checkin_result(&b); break;
+	case APP_FORMS_CHECK: screens_forms_check(&b); break;
+	case APP_FORMS_CLOSED: screens_forms_closed(&b); break;
+	case APP_FORMS: screens_forms(&b); break;
+	case APP_FORM_PAGE: screens_form_page(&b); break;
+	case APP_FORM_REVIEW: screens_form_review(&b); break;
+	case APP_FORM_CONSENT: screens_form_consent(&b); break;
+	case APP_SUBMITTING: screens_submitting(&b); break;
+	case APP_RECEIPT: screens_receipt(&b); break;
 	}
 	if (!tech)
 		a11y_bar(&b);
@@ -301,7 +309,9 @@ void app__pin_update(struct app *app, const char *msgid)
 
 void app__fields_update(struct app *app)
 {
-	if (screens__fields_fill(app, app->root) < 0)
+	if ((app->screen == APP_FORM_PAGE
+		     ? screens__form_fill(app, app->root)
+		     : screens__fields_fill(app, app->root)) < 0)
 		app->failed = 1;
 	app->dirty = 1;
 }

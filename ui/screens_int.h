@@ -10,6 +10,8 @@
  *   screens_walkin.c   welcome, services (two levels), issuing, ticket,
  *                      sorry, out of service
  *   screens_checkin.c  check-in by booking code and its outcomes
+ *   screens_forms.c    forms: closed, list, pages, review, consent,
+ *                      the wait and the receipt's reference
  *   screens_maint.c    the technician's PIN pad and maintenance view
  *
  * Builders do NOT change the app's state (app.c does); they read it.
@@ -67,6 +69,14 @@ void screens_out_of_service(struct build *b);
 void screens_checkin(struct build *b);
 void screens_checking(struct build *b);
 void screens_checkin_result(struct build *b);
+void screens_forms_check(struct build *b);
+void screens_forms_closed(struct build *b);
+void screens_forms(struct build *b);
+void screens_form_page(struct build *b);
+void screens_form_review(struct build *b);
+void screens_form_consent(struct build *b);
+void screens_submitting(struct build *b);
+void screens_receipt(struct build *b);
 void screens_pin(struct build *b);
 void screens_maintenance(struct build *b);
 

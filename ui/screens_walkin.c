@@ -72,6 +72,10 @@ void screens_welcome(struct build *b)
 	scr_button(b, "checkin", _("Check in for an appointment"),
 		   (SDL_Rect){ MARGIN, 830, CONTENT_W, 190 }, 56, 0,
 		   ACT_CHECKIN, 0);
+	if (b->app->forms && b->app->forms->n)
+		scr_button(b, "forms", _("Fill in a form"),
+			   (SDL_Rect){ MARGIN, 1050, CONTENT_W, 190 }, 56, 0,
+			   ACT_FORMS, 0);
 	language_grid(b);
 }
 

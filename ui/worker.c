@@ -53,6 +53,8 @@ enum job_kind {
 	JOB_SNAPSHOT,
 	JOB_RETRY,                    /* outbox_retry(key), then a snapshot */
 	JOB_CHECKIN,                  /* checkin_by_code(process, code) */
+	JOB_FORMS_CHECK,              /* submission_can_accept() */
+	JOB_SUBMIT,                   /* forms_submit(answers), the receipt */
 };
 
 struct job {
@@ -61,11 +63,14 @@ struct job {
 	char lang[8];
 	char key[QUEUE_KEY_MAX];
 	char process[32], code[32];   /* JOB_CHECKIN; wiped after use */
+	struct form_answers *answers; /* JOB_SUBMIT: owned by the job */
 };
 
 struct print_req {
 	char key[QUEUE_KEY_MAX];
 	struct ticket ticket;
+	unsigned char *receipt;       /* a form receipt (owned), or NULL */
+	size_t receipt_len;
 };
 
 struct worker {
@@ -138,6 +143,25 @@ static void print_ticket(struct worker *w, const struct print_req *p)
 	push_result_locked(w, &r);
 }
 
+/* A form receipt is not a stored job: printed once now, or the screen
+ * keeps showing the reference. */
+static void print_receipt(struct worker *w, struct print_req *p)
+{
+	struct worker_result r = { .kind = WORKER_PRINTED };
+	char err[512];
+
+	snprintf(r.request_key, sizeof r.request_key, "%s", p->key);
+	r.printed = app_form_receipt_print(w->pst, w->printer_uri,
+					   &w->printer, p->receipt,
+					   p->receipt_len, NULL, err,
+					   sizeof err) == BK_OK;
+	if (!r.printed)
+		log_warn("printer", "form receipt not printed: %s", err);
+	free(p->receipt);
+	p->receipt = NULL;
+	push_result_locked(w, &r);
+}
+
 /* A job that waits for the printer (paper out, cover open) is sent again
  * when the printer's status says it is fixed: one job per round, oldest
  * first, only jobs of today's tickets (queue.h, print job lifecycle). */
@@ -199,7 +223,9 @@ static void *print_main(void *arg)
 	expire_jobs(w);
 	local_day_of_now(day);
 	while ((next = next_print(w, &p)) != 0) {
-		if (next == 1)
+		if (next == 1 && p.receipt)
+			print_receipt(w, &p);
+		else if (next == 1)
 			print_ticket(w, &p);
 		local_day_of_now(now_day);
 		if (strcmp(now_day, day)) {
@@ -315,6 +341,79 @@ static void checkin_job(struct worker *w, struct job *job)
 		queue_print(w, job->key, &cr.ticket);
 	}
 	pthread_mutex_unlock(&w->lock);
+}
+
+/* ---- forms (store thread) ---- */
+
+static void forms_check_job(struct worker *w, const struct job *job)
+{
+	struct worker_result r = { .kind = WORKER_FORMS_CHECK };
+
+	snprintf(r.request_key, sizeof r.request_key, "%s", job->key);
+	r.err = submission_can_accept(w->st, w->cfg, r.error, sizeof r.error);
+	if (r.err)
+		log_warn("forms", "form submissions refused: %s", r.error);
+	push_result_locked(w, &r);
+}
+
+/* Submits, then renders the receipt and hands it to the printer
+ * thread. The answers are destroyed (wiped) here whatever happens. */
+static void submit_job(struct worker *w, struct job *job)
+{
+	struct worker_result *r = calloc(1, sizeof *r);
+	struct submission_receipt rc = { 0 };
+	const struct form *f = job->answers->form;
+	unsigned char *data = NULL;
+	size_t len = 0;
+	char err[512];
+
+	if (!r) {
+		log_error("forms", "out of memory submitting a form");
+		form_answers_destroy(job->answers);
+		job->answers = NULL;
+		return;
+	}
+	r->kind = WORKER_SUBMITTED;
+	snprintf(r->request_key, sizeof r->request_key, "%s", job->key);
+	r->err = forms_submit(w->st, w->cfg, job->answers, &rc, r->message,
+			      sizeof r->message);
+	form_answers_destroy(job->answers);
+	job->answers = NULL;
+	if (r->err) {
+		snprintf(r->error, sizeof r->error, "%s: form %s: %s",
+			 store_path(w->st), f->id, bk_strerror(r->err));
+		log_error("forms", "%s", r->error);
+		push_result_locked(w, r);
+		free(r);
+		return;
+	}
+	log_info("forms", "form %s submitted", f->id);
+	memcpy(r->reference, rc.reference, sizeof r->reference);
+	if (app_form_receipt_render(&w->tctx, f, rc.reference, job->lang,
+				    store_now_ms(), &data, &len, err,
+				    sizeof err) < 0)
+		log_error("printer", "form receipt: %s", err);
+	pthread_mutex_lock(&w->lock);
+	push_result(w, r);
+	if (data && w->print_started && w->n_prints < WORKER_QUEUE_MAX) {
+		struct print_req *p = &w->prints[(w->print_head + w->n_prints) %
+						 WORKER_QUEUE_MAX];
+		memset(p, 0, sizeof *p);
+		snprintf(p->key, sizeof p->key, "%s", job->key);
+		p->receipt = data;
+		p->receipt_len = len;
+		w->n_prints++;
+		pthread_cond_signal(&w->print_cond);
+		data = NULL;
+	} else {
+		struct worker_result done = { .kind = WORKER_PRINTED };
+		snprintf(done.request_key, sizeof done.request_key, "%s",
+			 job->key);
+		push_result(w, &done);
+	}
+	pthread_mutex_unlock(&w->lock);
+	free(data);
+	free(r);
 }
 
 /* ---- maintenance jobs (store thread) ---- */
@@ -469,6 +568,10 @@ static void *store_main(void *arg)
 			issue_ticket(w, &job);
 		else if (job.kind == JOB_CHECKIN)
 			checkin_job(w, &job);
+		else if (job.kind == JOB_FORMS_CHECK)
+			forms_check_job(w, &job);
+		else if (job.kind == JOB_SUBMIT)
+			submit_job(w, &job);
 		else
 			maint_job(w, &job);
 		pthread_mutex_lock(&w->lock);
@@ -529,6 +632,15 @@ void worker_destroy(struct worker *w)
 	pthread_mutex_unlock(&w->lock);
 	/* every device wait has a timeout (printer_int.h), so this ends */
 	pthread_join(w->store_thread, NULL);
+	/* what was never taken: answers are wiped, receipts freed */
+	for (int i = 0; i < w->n_jobs; i++) {
+		struct job *j = &w->jobs[(w->job_head + i) % WORKER_QUEUE_MAX];
+		if (j->kind == JOB_SUBMIT)
+			form_answers_destroy(j->answers);
+		util_wipe(j, sizeof *j);
+	}
+	for (int i = 0; i < w->n_prints; i++)
+		free(w->prints[(w->print_head + i) % WORKER_QUEUE_MAX].receipt);
 	app_ticket_free(&w->tctx);
 	store_close(w->pst);
 	store_close(w->st);
@@ -586,6 +698,24 @@ int worker_post_checkin(struct worker *w, const char *process,
 	rc = post(w, &job);
 	util_wipe(&job, sizeof job);
 	return rc;
+}
+
+int worker_post_forms_check(struct worker *w, const char *request_key)
+{
+	struct job job = { .kind = JOB_FORMS_CHECK };
+
+	snprintf(job.key, sizeof job.key, "%s", request_key);
+	return post(w, &job);
+}
+
+int worker_post_submit(struct worker *w, struct form_answers *answers,
+		       const char *request_key)
+{
+	struct job job = { .kind = JOB_SUBMIT, .answers = answers };
+
+	snprintf(job.lang, sizeof job.lang, "%s", answers->lang);
+	snprintf(job.key, sizeof job.key, "%s", request_key);
+	return post(w, &job);
 }
 
 int worker_post_snapshot(struct worker *w)

@@ -22,6 +22,13 @@
  *                         in and already, ticket holds the number and a
  *                         WORKER_PRINTED follows as for an issued ticket;
  *                         a store failure comes as WORKER_ISSUE_FAILED
+ *   WORKER_FORMS_CHECK    whether form submissions are taken now
+ *                         (err: BK_OK, BK_ERR_FULL, BK_ERR_CONFIG)
+ *   WORKER_SUBMITTED      a form was submitted (err BK_OK, reference set)
+ *                         or refused (err, error for the technician,
+ *                         message for the citizen in the form's
+ *                         language); on BK_OK a WORKER_PRINTED for the
+ *                         receipt follows under the same request key
  *   WORKER_MAINT          a maintenance snapshot (worker_post_snapshot), or
  *                         one taken right after worker_post_retry(): maint
  *                         holds everything the maintenance view shows
@@ -44,6 +51,7 @@
 
 #include "firmware/checkin.h"
 #include "firmware/config.h"
+#include "firmware/forms.h"
 #include "firmware/i18n.h"
 #include "firmware/outbox.h"
 #include "firmware/queue.h"
@@ -61,6 +69,8 @@ enum worker_result_kind {
 	WORKER_ISSUE_FAILED,
 	WORKER_MAINT,
 	WORKER_CHECKIN,
+	WORKER_FORMS_CHECK,
+	WORKER_SUBMITTED,
 };
 
 /* Health of one component; known = 0 when it has no row yet. */
@@ -99,6 +109,8 @@ struct worker_result {
 	enum checkin_outcome checkin; /* WORKER_CHECKIN */
 	int minutes_until_open;       /* WORKER_CHECKIN, too early */
 	int64_t slot_start_ms;        /* WORKER_CHECKIN, found: the slot */
+	char reference[SUBMISSION_REF_LEN]; /* WORKER_SUBMITTED */
+	char message[FORMS_MSG_MAX];  /* WORKER_SUBMITTED refused: citizen's */
 };
 
 struct worker;
@@ -122,6 +134,16 @@ int worker_post_issue(struct worker *w, const char *service_id,
 int worker_post_checkin(struct worker *w, const char *process,
 			const char *code, const char *lang,
 			const char *request_key);
+
+/* Queues "may forms be submitted now?" (submission_can_accept). */
+int worker_post_forms_check(struct worker *w, const char *request_key);
+
+/* Queues a submission of answers (forms_submit), then the receipt. The
+ * worker takes answers over (the caller hands a copy and forgets it) and
+ * destroys it, wiped, when done; on -1 (queue full) the caller still
+ * owns it. The form must outlive the worker. */
+int worker_post_submit(struct worker *w, struct form_answers *answers,
+		       const char *request_key);
 
 /* Queues a maintenance snapshot job. -1 when the queue is full. */
 int worker_post_snapshot(struct worker *w);

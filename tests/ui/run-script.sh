@@ -11,6 +11,8 @@
 #   # data-dir: file       makes the data dir a plain file (store cannot open)
 #   # sql: STATEMENT       runs STATEMENT on a fresh kiosk.db before the run
 #                          ({today} is replaced by the local date)
+#   # backoffice-key: yes  makes an RSA key pair in the temporary dir and
+#                          sets backoffice.public_key, so forms are taken
 #   # expect-exit: N       the kiosk's exit status (default 0)
 #   # expect-stderr: TEXT  the kiosk's stderr contains TEXT (repeatable)
 #   # reject-stderr: TEXT  the kiosk's stderr does not contain TEXT
@@ -46,6 +48,12 @@ args=(--config "$config" --data-dir "$data"
 while IFS= read -r kv; do
 	[ -n "$kv" ] && args+=(--set "$kv")
 done < <(directive set)
+if [ "$(directive backoffice-key | tail -n 1)" = yes ]; then
+	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
+		-out "$tmp/bo.key" 2> /dev/null &&
+	openssl pkey -in "$tmp/bo.key" -pubout -out "$tmp/bo.pub" || exit 1
+	args+=(--set "backoffice.public_key=$tmp/bo.pub")
+fi
 fault=$(directive fault | tail -n 1)
 [ -n "$fault" ] && printf '%s\n' "$fault" > "$tmp/printer/FAULT"
 [ "$(directive data-dir | tail -n 1)" = file ] && : > "$data"
