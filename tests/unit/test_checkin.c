@@ -272,6 +272,33 @@ static void test_outcomes_by_code(void)
 	check_rmtree(dir);
 }
 
+/* checkin.before_min / after_min move the window */
+static void test_configured_window(void)
+{
+	struct store *st = fresh_store();
+	struct downsync_appt a[1];
+	struct checkin_result r;
+	int64_t noon = at(0, 12, 0);
+	int before = cfg.checkin_before_min, after = cfg.checkin_after_min;
+
+	REQUIRE(st);
+	a[0] = appt("a-1", "482913", "K7QX2", "reisepass", noon);
+	REQUIRE(apply(st, a, 1) == BK_OK);
+	cfg.checkin_before_min = 10;
+	cfg.checkin_after_min = 0;
+	REQUIRE(by_code(st, "482913", "K7QX2", noon - 30 * MIN, &r) == BK_OK);
+	CHECK_INT(r.outcome, CHECKIN_TOO_EARLY);
+	CHECK_INT(r.minutes_until_open, 20);
+	REQUIRE(by_code(st, "482913", "K7QX2", noon + 1, &r) == BK_OK);
+	CHECK_INT(r.outcome, CHECKIN_TOO_LATE);
+	REQUIRE(by_code(st, "482913", "K7QX2", noon, &r) == BK_OK);
+	CHECK_INT(r.outcome, CHECKIN_CHECKED_IN);
+	cfg.checkin_before_min = before;
+	cfg.checkin_after_min = after;
+	store_close(st);
+	check_rmtree(dir);
+}
+
 static void test_event_body(void)
 {
 	struct store *st = fresh_store();
@@ -731,6 +758,7 @@ int main(void)
 {
 	static const struct check_test tests[] = {
 		{ "outcomes_by_code", test_outcomes_by_code },
+		{ "configured_window", test_configured_window },
 		{ "event_body", test_event_body },
 		{ "one_transaction", test_one_transaction },
 		{ "holder_normalise", test_holder_normalise },
