@@ -261,6 +261,10 @@ static bk_err pull_appointments(struct downsync *d, struct store *st,
 		rc = downsync_proto_parse_page((const char *)d->reply.data,
 					       d->reply.len, &page, why,
 					       sizeof why);
+		/* the reply may hold holders' names (checkin.h): parsed, it
+		 * is not needed any more */
+		if (d->reply.data)
+			util_wipe(d->reply.data, d->reply.len);
 		if (rc) {
 			fail_with(res, BK_ERR_PROTOCOL, "appointments: bad reply",
 				  why);
