@@ -98,6 +98,34 @@ static const char *skip_space(const char *p)
 	}
 }
 
+static int utf8_encode(char *out, unsigned long c)
+{
+	if (c < 0x80) {
+		out[0] = (char)c;
+		return 1;
+	}
+	if (c < 0x800) {
+		out[0] = (char)(0xC0 | c >> 6);
+		out[1] = (char)(0x80 | (c & 0x3F));
+		return 2;
+	}
+	if (c >= 0xD800 && c < 0xE000)
+		return 0;
+	if (c < 0x10000) {
+		out[0] = (char)(0xE0 | c >> 12);
+		out[1] = (char)(0x80 | (c >> 6 & 0x3F));
+		out[2] = (char)(0x80 | (c & 0x3F));
+		return 3;
+	}
+	if (c > 0x10FFFF)
+		return 0;
+	out[0] = (char)(0xF0 | c >> 18);
+	out[1] = (char)(0x80 | (c >> 12 & 0x3F));
+	out[2] = (char)(0x80 | (c >> 6 & 0x3F));
+	out[3] = (char)(0x80 | (c & 0x3F));
+	return 4;
+}
+
 /* Reads one or more adjacent C string literals at p into out. Returns the
  * position after them, or NULL when p is not a plain literal. */
 static const char *c_literals(const char *p, char *out, size_t outlen)
@@ -119,6 +147,29 @@ static const char *c_literals(const char *p, char *out, size_t outlen)
 				case 'n': c = '\n'; break;
 				case 't': c = '\t'; break;
 				case '"': case '\\': case '\'': break;
+				case 'u': case 'U': {
+					/* a universal character name, as UTF-8 */
+					unsigned long v = 0;
+					int digits = c == 'u' ? 4 : 8;
+					char u8[4];
+					int k;
+					for (k = 0; k < digits; k++) {
+						char d = p[k];
+						if (!((d >= '0' && d <= '9') ||
+						      (d >= 'a' && d <= 'f') ||
+						      (d >= 'A' && d <= 'F')))
+							return NULL;
+						v = v * 16 + (unsigned long)(d <= '9' ?
+							d - '0' : (d | 0x20) - 'a' + 10);
+					}
+					p += digits;
+					k = utf8_encode(u8, v);
+					if (!k || n + (size_t)k >= outlen)
+						return NULL;
+					memcpy(out + n, u8, (size_t)k);
+					n += (size_t)k;
+					continue;
+				}
 				case 'x': {
 					unsigned v = 0;
 					int k = 0;
@@ -389,6 +440,7 @@ static void test_check_fails(void)
 		"a = _(\"Back\"); b = N_(\"Ahead: {n}\"); c = _(\"Two \"\n"
 		"\t\"parts\"); d = _(\"Empty\"); e = _(x); f = my_(\"no\");\n"
 		"h = _(\"Half\" x);\n"
+		"i = _(\"Tick \\u2713\");\n"
 		"#define M N_(\"Long \" \\\n\t\"macro\")\n"
 		"g = _(\"In {a}\");";
 	static const char po[] =
@@ -405,12 +457,13 @@ static void test_check_fails(void)
 	snprintf(cat.lang, sizeof cat.lang, "xx");
 	/* _(x) comes from the configuration; _("a" x) cannot be read */
 	CHECK_INT(extract(&ids, "synthetic.c", src), 1);
-	CHECK_INT(ids.n, 6);
+	CHECK_INT(ids.n, 7);
 	CHECK(ids.n >= 3 && !strcmp(ids.id[2], "Two parts"));
-	CHECK(ids.n >= 5 && !strcmp(ids.id[4], "Long macro"));
-	/* "Two parts", "Empty" and "Long macro" untranslated, {n} lost,
-	 * {b} invented */
-	CHECK_INT(check_catalogs(&ids, &cat, 1), 5);
+	CHECK(ids.n >= 5 && !strcmp(ids.id[4], "Tick \xe2\x9c\x93"));
+	CHECK(ids.n >= 6 && !strcmp(ids.id[5], "Long macro"));
+	/* "Two parts", "Empty", "Long macro" and "Tick ✓" untranslated, {n}
+	 * lost, {b} invented */
+	CHECK_INT(check_catalogs(&ids, &cat, 1), 6);
 	idset_free(&ids);
 	i18n_catalog_free(&cat);
 }
