@@ -543,6 +543,43 @@ static void test_by_document(void)
 	check_rmtree(dir);
 }
 
+/* A delta without holder removes the key; with one, sets it again; a
+ * checked-in appointment stays checked in whatever the delta says. */
+static void test_holder_delta(void)
+{
+	struct store *st = fresh_store();
+	struct downsync_appt a[1];
+	struct checkin_result r;
+	int64_t noon = at(0, 12, 0);
+
+	REQUIRE(st);
+	a[0] = appt("h-1", "100001", "AAAA2", "reisepass", noon);
+	REQUIRE(apply(st, a, 1) == BK_OK);
+	CHECK_INT(sql_int("SELECT count(holder_key) FROM appointments"), 0);
+	REQUIRE(by_doc(st, "SCHULZ", "1960-01-31", noon, &r) == BK_OK);
+	CHECK_INT(r.outcome, CHECKIN_UNKNOWN);
+	holder(&a[0], "Schulz", "Peter", "1960-01-31");
+	REQUIRE(apply(st, a, 1) == BK_OK);
+	CHECK_INT(sql_int("SELECT count(holder_key) FROM appointments"), 1);
+	a[0].has_holder = 0;
+	REQUIRE(apply(st, a, 1) == BK_OK);
+	CHECK_INT(sql_int("SELECT count(holder_key) FROM appointments"), 0);
+	REQUIRE(by_doc(st, "SCHULZ", "1960-01-31", noon, &r) == BK_OK);
+	CHECK_INT(r.outcome, CHECKIN_UNKNOWN);
+	a[0].has_holder = 1;
+	REQUIRE(apply(st, a, 1) == BK_OK);
+	REQUIRE(by_doc(st, "SCHULZ", "1960-01-31", noon, &r) == BK_OK);
+	CHECK_INT(r.outcome, CHECKIN_CHECKED_IN);
+	/* cancelled by the back office after the check-in: still in */
+	a[0].cancelled = 1;
+	REQUIRE(apply(st, a, 1) == BK_OK);
+	REQUIRE(by_doc(st, "SCHULZ", "1960-01-31", noon, &r) == BK_OK);
+	CHECK_INT(r.outcome, CHECKIN_ALREADY);
+	CHECK_STR(r.ticket.number, "B001");
+	store_close(st);
+	check_rmtree(dir);
+}
+
 /* Returns 1 if needle occurs in the file's bytes. */
 static int file_has(const char *path, const char *needle)
 {
@@ -764,6 +801,7 @@ int main(void)
 		{ "holder_normalise", test_holder_normalise },
 		{ "holder_digest", test_holder_digest },
 		{ "by_document", test_by_document },
+		{ "holder_delta", test_holder_delta },
 		{ "no_names_in_database", test_no_names_in_database },
 		{ "proto_holder", test_proto_holder },
 		{ "bookingcode_typed", test_bookingcode_typed },
