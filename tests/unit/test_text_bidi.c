@@ -11,6 +11,7 @@
  * TEXT_BIDI_PNG=DIR writes the images looked at, for a human to check.
  */
 #include <dirent.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -428,6 +429,62 @@ static void test_catalogues_have_glyphs(void)
 	CHECK(files >= 2);
 }
 
+/* Every text of the shipped forms (labels, help, options in five
+ * languages) draws without a box. Returns the strings looked at. */
+static int json_glyphs(json_t *j, const char *file)
+{
+	const char *key;
+	json_t *v;
+	size_t i;
+	int n = 0;
+
+	if (json_is_string(j)) {
+		uint32_t c = 0;
+		if (text_missing_glyphs(txt, json_string_value(j), 0, &c) ||
+		    text_missing_glyphs(txt, json_string_value(j), 1, &c)) {
+			fprintf(stderr, "%s: U+%04X missing in \"%s\"\n", file,
+				(unsigned)c, json_string_value(j));
+			check_fail(__FILE__, __LINE__, "missing glyph");
+		}
+		return 1;
+	}
+	json_object_foreach(j, key, v)
+		n += json_glyphs(v, file);
+	json_array_foreach(j, i, v)
+		n += json_glyphs(v, file);
+	return n;
+}
+
+static void test_forms_have_glyphs(void)
+{
+	static const char *dir = BK_SOURCE_DIR "/assets/forms";
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int strings = 0;
+
+	if (!d)
+		return; /* no forms shipped */
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		char path[1024];
+		json_error_t jerr;
+		json_t *j;
+		if (len < 6 || strcmp(e->d_name + len - 5, ".json"))
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		j = json_load_file(path, 0, &jerr);
+		if (!j) {
+			fprintf(stderr, "%s: %s\n", path, jerr.text);
+			check_fail(__FILE__, __LINE__, "form does not parse");
+			continue;
+		}
+		strings += json_glyphs(j, e->d_name);
+		json_decref(j);
+	}
+	closedir(d);
+	CHECK(strings > 0);
+}
+
 /* The configured font lacks Latin letters: the chain supplies them. */
 static void test_fallback_chain(void)
 {
@@ -556,6 +613,7 @@ int main(void)
 		{ "ltr_wrapped", test_ltr_wrapped },
 		{ "turkish_ukrainian_glyphs", test_turkish_ukrainian_glyphs },
 		{ "catalogues_have_glyphs", test_catalogues_have_glyphs },
+		{ "forms_have_glyphs", test_forms_have_glyphs },
 		{ "fallback_chain", test_fallback_chain },
 		{ "scale", test_scale },
 		{ "align_resolve", test_align_resolve },
