@@ -4,6 +4,7 @@
  * names, the choice among several, and no name or birth date anywhere in
  * the database files after a page with holders. */
 #include <jansson.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -375,6 +376,74 @@ static void test_one_transaction(void)
 		store_close(st);
 		check_rmtree(dir);
 	}
+}
+
+/* Two kiosks (threads with their own connections) check in the same
+ * appointments at the same moment: each appointment gets one ticket, the
+ * other kiosk sees ALREADY with its number. */
+struct racer {
+	int64_t now;
+	int checked_in, already;
+	char numbers[20][8];
+};
+
+static void *race(void *arg)
+{
+	struct racer *r = arg;
+	struct store *st = NULL;
+	char err[256];
+
+	if (store_open(&st, dir, 10000, err, sizeof err))
+		return NULL;
+	for (int i = 0; i < 20; i++) {
+		struct checkin_result res;
+		char pn[8];
+
+		snprintf(pn, sizeof pn, "2000%02d", i);
+		if (by_code(st, pn, "RACE", r->now, &res) != BK_OK)
+			continue;
+		r->checked_in += res.outcome == CHECKIN_CHECKED_IN;
+		r->already += res.outcome == CHECKIN_ALREADY;
+		memcpy(r->numbers[i], res.ticket.number, 8);
+	}
+	store_close(st);
+	return NULL;
+}
+
+static void test_two_kiosks_race(void)
+{
+	struct store *st = fresh_store();
+	struct downsync_appt a[20];
+	struct racer r[2];
+	pthread_t th[2];
+	int64_t noon = at(0, 12, 0);
+
+	REQUIRE(st);
+	for (int i = 0; i < 20; i++) {
+		char id[16], pn[8];
+
+		snprintf(id, sizeof id, "r-%d", i);
+		snprintf(pn, sizeof pn, "2000%02d", i);
+		a[i] = appt(id, pn, "RACE", "fundbuero", noon);
+	}
+	REQUIRE(apply(st, a, 20) == BK_OK);
+	memset(r, 0, sizeof r);
+	for (int i = 0; i < 2; i++) {
+		r[i].now = noon;
+		pthread_create(&th[i], NULL, race, &r[i]);
+	}
+	for (int i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	CHECK_INT(r[0].checked_in + r[1].checked_in, 20);
+	CHECK_INT(r[0].already + r[1].already, 20);
+	for (int i = 0; i < 20; i++)
+		CHECK_STR(r[0].numbers[i], r[1].numbers[i]);
+	CHECK_INT(sql_int("SELECT count(*) FROM tickets"), 20);
+	CHECK_INT(sql_int("SELECT count(DISTINCT number) FROM tickets"), 20);
+	CHECK_INT(sql_int("SELECT count(*) FROM outbox WHERE type = "
+			  "'appointment.checked_in'"), 20);
+	store_close(st);
+	check_rmtree(dir);
 }
 
 static void test_holder_normalise(void)
@@ -798,6 +867,7 @@ int main(void)
 		{ "configured_window", test_configured_window },
 		{ "event_body", test_event_body },
 		{ "one_transaction", test_one_transaction },
+		{ "two_kiosks_race", test_two_kiosks_race },
 		{ "holder_normalise", test_holder_normalise },
 		{ "holder_digest", test_holder_digest },
 		{ "by_document", test_by_document },
