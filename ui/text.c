@@ -51,6 +51,7 @@ struct text_face {
 struct text_font {
 	int face, bold, size;
 	TTF_Font *font;
+	unsigned long used;        /* LRU stamp */
 };
 
 struct text_entry {
@@ -67,6 +68,7 @@ struct text {
 	int n_chain;
 	struct text_font fonts[TEXT_FONTS_MAX];
 	int n_fonts;
+	unsigned long font_clock;
 	struct text_entry cache[TEXT_CACHE_MAX];
 	unsigned long clock;
 	float scale;
@@ -77,23 +79,35 @@ struct text {
 static TTF_Font *text_font(struct text *t, int face, int bold, int size)
 {
 	const char *path = t->chain[face].path[bold ? 1 : 0];
+	struct text_font *slot;
 	TTF_Font *f;
 
+	t->font_clock++;
 	for (int i = 0; i < t->n_fonts; i++)
 		if (t->fonts[i].face == face && t->fonts[i].bold == bold &&
-		    t->fonts[i].size == size)
+		    t->fonts[i].size == size) {
+			t->fonts[i].used = t->font_clock;
 			return t->fonts[i].font;
-	if (t->n_fonts == TEXT_FONTS_MAX) {
-		log_error("ui", "too many font sizes");
-		return NULL;
-	}
+		}
 	f = TTF_OpenFont(path, size);
 	if (!f) {
 		log_error("ui", "font %s: %s", path, TTF_GetError());
 		return NULL;
 	}
 	TTF_SetFontHinting(f, TTF_HINTING_LIGHT);
-	t->fonts[t->n_fonts++] = (struct text_font){ face, bold, size, f };
+	if (t->n_fonts < TEXT_FONTS_MAX) {
+		slot = &t->fonts[t->n_fonts++];
+	} else {
+		/* full (many sizes tried while fitting text): the least
+		 * recently used goes; callers hold a font only while they
+		 * draw or measure one run */
+		slot = &t->fonts[0];
+		for (int i = 1; i < t->n_fonts; i++)
+			if (t->fonts[i].used < slot->used)
+				slot = &t->fonts[i];
+		TTF_CloseFont(slot->font);
+	}
+	*slot = (struct text_font){ face, bold, size, f, t->font_clock };
 	return f;
 }
 

@@ -47,7 +47,7 @@
 #include <stdint.h>
 
 #define TEXT_CACHE_MAX 192      /* textures kept */
-#define TEXT_FONTS_MAX 64       /* (chain font, weight, size) opened */
+#define TEXT_FONTS_MAX 64       /* (chain font, weight, size) kept open */
 #define TEXT_CHAIN_MAX 6        /* fonts in the fallback chain */
 #define TEXT_LEN_MAX 1024       /* bytes of one string rendered */
 #define TEXT_SCALE_MIN 0.5f

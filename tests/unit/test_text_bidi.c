@@ -533,6 +533,24 @@ static void test_scale(void)
 	text_set_scale(txt, 1.0f);
 }
 
+/* Fitting text tries many sizes: more than TEXT_FONTS_MAX fonts open in
+ * turn, and text still draws (the least recently used font is closed). */
+static void test_many_sizes(void)
+{
+	struct text_style st = plain;
+	int w, h, drawn = 0;
+
+	for (int size = 10; size < 10 + 2 * TEXT_FONTS_MAX; size++) {
+		st.size = size;
+		st.bold = size & 1;
+		drawn += text_get(txt, AR_NUMBER, &st, &w, &h) != NULL &&
+			 h >= size;
+	}
+	CHECK_INT(drawn, 2 * TEXT_FONTS_MAX);
+	CHECK(text_measure(txt, "Ihre Wartenummer", &plain, &w, &h) == 0 &&
+	      w > 0);
+}
+
 static void test_align_resolve(void)
 {
 	CHECK_INT(text_align_resolve(AR_NUMBER, TEXT_LEFT), TEXT_RIGHT);
@@ -616,6 +634,7 @@ int main(void)
 		{ "forms_have_glyphs", test_forms_have_glyphs },
 		{ "fallback_chain", test_fallback_chain },
 		{ "scale", test_scale },
+		{ "many_sizes", test_many_sizes },
 		{ "align_resolve", test_align_resolve },
 		{ "widget_alignment", test_widget_alignment },
 		{ NULL, NULL },
