@@ -12,9 +12,14 @@
  * The reader's last reported state is kept as dwCurrentState, so pcscd
  * wakes us exactly on a change; the high 16 bits of a reader's state count
  * insertions and removals, which tells a quick pull-and-replace from no
- * change at all. The wait runs in slices of at most WAIT_SLICE_MS so a
- * cancel that slipped in between the flag check and the call (pcscd only
- * cancels a wait in progress) still ends the wait within a slice.
+ * change at all. pcsclite's SCardCancel() only ends a wait already in
+ * progress, so a cancel that lands between our flag check and pcsclite
+ * entering the wait would be lost: the wait therefore runs in slices, the
+ * flag checked before each. Cancels come mostly just as a wait begins (a
+ * read requested, or the service stopped, right after the previous wait
+ * returned), so the slices start short (WAIT_SLICE_FIRST_MS) and double up
+ * to WAIT_SLICE_MS: a lost cancel costs at most a few tens of
+ * milliseconds there, and an idle wait asks pcscd about once a second.
  *
  * Context life: pcscd may be absent at open or restart later; the context
  * is made on first use and dropped on SCARD_E_NO_SERVICE and friends, then
@@ -37,6 +42,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define WAIT_SLICE_FIRST_MS 25
 #define WAIT_SLICE_MS 1000
 #define REMOVAL_GRACE_MS 1500
 #define PNP_NAME "\\\\?PnP?\\Notification"
@@ -316,7 +322,7 @@ static card_err pcsc_wait(void *ctx, int timeout_ms, struct card_event *ev,
 	struct pcsc *p = ctx;
 	long long deadline = timeout_ms < 0 ? -1
 			   : card__now_ms() + timeout_ms;
-	int relist = 1;
+	int relist = 1, slice_max = WAIT_SLICE_FIRST_MS;
 
 	for (;;) {
 		SCARD_READERSTATE st[2];
@@ -340,10 +346,12 @@ static card_err pcsc_wait(void *ctx, int timeout_ms, struct card_event *ev,
 			return rc;
 		relist = 0;
 
-		left = deadline < 0 ? WAIT_SLICE_MS : deadline - card__now_ms();
+		left = deadline < 0 ? slice_max : deadline - card__now_ms();
 		if (left < 0)
 			left = 0;
-		slice = (DWORD)(left < WAIT_SLICE_MS ? left : WAIT_SLICE_MS);
+		slice = (DWORD)(left < slice_max ? left : slice_max);
+		if (slice_max < WAIT_SLICE_MS)
+			slice_max *= 2;
 		memset(st, 0, sizeof st);
 		if (p->have_sel) {
 			st[n].szReader = p->sel;
