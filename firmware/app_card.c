@@ -3,7 +3,12 @@
  * waits for reader events and runs document reads, one mutex over the
  * request, the event queue and the held document.
  *
- * The thread's loop:
+ * Two threads: the card thread does all reader work; the waker only calls
+ * card_cancel() when a read is requested, because pcsc's cancel is a
+ * round trip to pcscd (SCardCancel) and app_card_read() runs on the UI
+ * thread, which must never wait on another process.
+ *
+ * The card thread's loop:
  *   a read is requested → connect, icao_read() through the transport
  *                         below, disconnect, post RESULT
  *   else                → card_wait() (no limit); the requester and
@@ -36,11 +41,12 @@ struct app_card {
 	struct card_reader *reader;   /* used by the thread only (+ cancel) */
 	char csca_dir[1024];
 
-	pthread_t thread;
+	pthread_t thread, waker;
 	pthread_mutex_t lock;
-	pthread_cond_t wake;          /* thread: request or stop */
+	pthread_cond_t wake;          /* both threads: request or stop */
 	pthread_cond_t posted;        /* app_card_wait_event() */
 	int stop;
+	int poke;                     /* waker: cancel the card thread's wait */
 
 	/* request, under lock */
 	int want_read;
@@ -334,6 +340,25 @@ static void *card_main(void *arg)
 	return NULL;
 }
 
+static void *waker_main(void *arg)
+{
+	struct app_card *c = arg;
+
+	pthread_mutex_lock(&c->lock);
+	while (!c->stop) {
+		if (!c->poke) {
+			pthread_cond_wait(&c->wake, &c->lock);
+			continue;
+		}
+		c->poke = 0;
+		pthread_mutex_unlock(&c->lock);
+		card_cancel(c->reader);       /* out of card_wait() */
+		pthread_mutex_lock(&c->lock);
+	}
+	pthread_mutex_unlock(&c->lock);
+	return NULL;
+}
+
 struct app_card *app_card_create(const char *uri, const char *csca_dir,
 				 char *err, size_t errlen)
 {
@@ -360,13 +385,23 @@ struct app_card *app_card_create(const char *uri, const char *csca_dir,
 		goto fail_lock;
 	if (pthread_cond_init(&c->posted, &ca))
 		goto fail_wake;
-	if (pthread_create(&c->thread, NULL, card_main, c)) {
-		snprintf(err, errlen, "cannot start the card thread");
+	if (pthread_create(&c->waker, NULL, waker_main, c)) {
+		snprintf(err, errlen, "cannot start the card threads");
 		goto fail_posted;
+	}
+	if (pthread_create(&c->thread, NULL, card_main, c)) {
+		snprintf(err, errlen, "cannot start the card threads");
+		goto fail_waker;
 	}
 	pthread_condattr_destroy(&ca);
 	return c;
 
+fail_waker:
+	pthread_mutex_lock(&c->lock);
+	c->stop = 1;
+	pthread_cond_broadcast(&c->wake);
+	pthread_mutex_unlock(&c->lock);
+	pthread_join(c->waker, NULL);
 fail_posted:
 	pthread_cond_destroy(&c->posted);
 fail_wake:
@@ -390,6 +425,7 @@ void app_card_destroy(struct app_card *c)
 	pthread_cond_broadcast(&c->wake);
 	pthread_mutex_unlock(&c->lock);
 	card_cancel(c->reader);
+	pthread_join(c->waker, NULL);
 	pthread_join(c->thread, NULL);
 	card_close(c->reader);
 	icao_document_wipe(&c->doc);
@@ -412,11 +448,10 @@ unsigned app_card_read(struct app_card *c, const struct icao_access *a)
 		id = c->reading_id = c->next_id;
 		c->access = *a;
 		c->want_read = 1;
+		c->poke = 1;              /* the waker ends card_wait() */
 		pthread_cond_broadcast(&c->wake);
 	}
 	pthread_mutex_unlock(&c->lock);
-	if (id)
-		card_cancel(c->reader);   /* out of card_wait() */
 	return id;
 }
 

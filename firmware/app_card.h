@@ -39,8 +39,9 @@
  * Invariants:
  *  1. Nothing here blocks the caller: app_card_read(), _poll(),
  *     _take_document() and _discard() only take the lock (the UI thread
- *     never touches the reader). app_card_wait_event() blocks and is for
- *     programs without a frame loop (kioskctl, tests).
+ *     never touches the reader, not even to cancel a wait: a small waker
+ *     thread does that). app_card_wait_event() blocks and is for programs
+ *     without a frame loop (kioskctl, tests).
  *  2. At most one document is held, in memory only; it is wiped
  *     (icao_document_wipe) when taken, discarded, replaced by the next
  *     read, and at destroy. The CAN/MRZ of a request is wiped as soon as
