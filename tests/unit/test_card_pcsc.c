@@ -40,6 +40,7 @@
 
 #include "check.h"
 #include "drivers/card/card.h"
+#include "firmware/app_card.h"
 
 #define READER "Virtual PCD 00 01"
 #define VPCD_PORT 35964
@@ -541,6 +542,65 @@ static void test_no_reader(void)
 	CHECK(r2 == NULL);
 }
 
+/* The card session service over pcsc: its waker ends the thread's wait
+ * at once when a read is asked for, and destroy does not hang. */
+static void test_service_over_pcsc(void)
+{
+	struct app_card *c;
+	struct app_card_event ev;
+	struct icao_access a;
+	struct vcard v;
+	char err[256];
+	long long t0, started = -1, until;
+	unsigned id;
+	int inserted = 0;
+
+	c = app_card_create("pcsc:" READER, NULL, err, sizeof err);
+	REQUIRE(c != NULL);
+	REQUIRE(vcard_insert(&v, atr_t1, sizeof atr_t1) == 0);
+	until = now_ms() + DEADLINE_MS;
+	while (!inserted && now_ms() < until)
+		if (app_card_wait_event(c, 200, &ev))
+			inserted = ev.kind == APP_CARD_INSERTED;
+	CHECK(inserted);
+	/* let the thread settle into a long wait slice */
+	pause_ms(1200);
+	memset(&a, 0, sizeof a);
+	a.kind = ICAO_ACCESS_CAN;
+	memcpy(a.can, "123456", 7);
+	t0 = now_ms();
+	id = app_card_read(c, &a);
+	CHECK(now_ms() - t0 < 20);          /* the caller did not wait */
+	REQUIRE(id > 0);
+	until = now_ms() + DEADLINE_MS;
+	for (;;) {
+		if (now_ms() > until) {
+			CHECK(!"no RESULT within the deadline");
+			app_card_destroy(c);
+			vcard_remove(&v);
+			return;
+		}
+		if (!app_card_wait_event(c, 500, &ev))
+			continue;
+		if (ev.kind == APP_CARD_PROGRESS &&
+		    ev.step == APP_CARD_STEP_STARTED)
+			started = now_ms() - t0;
+		if (ev.kind == APP_CARD_RESULT)
+			break;
+	}
+	fprintf(stderr, "service: read started %lld ms after the request\n",
+		started);
+	CHECK(started >= 0 && started < 150);
+	CHECK_INT(ev.read_id, id);
+	CHECK(ev.err != BK_OK);              /* the echo card is no eMRTD */
+	vcard_remove(&v);
+	CHECK(app_card_wait_event(c, DEADLINE_MS, &ev) &&
+	      ev.kind == APP_CARD_REMOVED);
+	t0 = now_ms();
+	app_card_destroy(c);
+	CHECK(now_ms() - t0 < 200);
+}
+
 int main(void)
 {
 	static const struct check_test tests[] = {
@@ -551,6 +611,7 @@ int main(void)
 		  test_t1_exchange },
 		{ "T=0 card: GET RESPONSE, 6Cxx", test_t0_exchange },
 		{ "no matching reader", test_no_reader },
+		{ "card service over pcsc", test_service_over_pcsc },
 		{ NULL, NULL },
 	};
 	int rc;
