@@ -43,6 +43,9 @@ void config_defaults(struct config *cfg)
 	cfg->checkin_before_min = 60;
 	cfg->checkin_after_min = 15;
 	cfg->queue_counters = 2;
+	cfg->queue_due_before_min = 2;
+	cfg->queue_noshow_after_calls = 2;
+	cfg->queue_recall_cooldown_s = 60;
 	snprintf(cfg->font, sizeof cfg->font, "%s",
 		 "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf");
 	snprintf(cfg->font_bold, sizeof cfg->font_bold, "%s",
@@ -311,6 +314,15 @@ static const struct keydef keys[] = {
 	NUM("checkin.before_min", checkin_before_min, 0, 1440),
 	NUM("checkin.after_min", checkin_after_min, 0, 1440),
 	NUM("queue.counters", queue_counters, 1, 100),
+	NUM("queue.due_before_min", queue_due_before_min, 0, 240),
+	NUM("queue.noshow_after_calls", queue_noshow_after_calls, 1, 20),
+	NUM("queue.recall_cooldown_s", queue_recall_cooldown_s, 0, 3600),
+	NUM("queue.default_service_min", queue_default_service_min, 0, 600),
+	TXT("site_api.listen", site_api_listen, K_PATH),
+	TXT("site_api.tls_cert", site_api_tls_cert, K_PATH),
+	TXT("site_api.tls_key", site_api_tls_key, K_PATH),
+	NUM("site_api.allow_plain_http", site_api_allow_plain_http, 0, 1),
+	TXT("site_api.static_dir", site_api_static_dir, K_PATH),
 	TXT("backoffice.url", backoffice_url, K_PATH),
 	TXT("backoffice.ca_file", backoffice_ca_file, K_PATH),
 	TXT("backoffice.pins", backoffice_pins, K_PATH),
@@ -430,7 +442,7 @@ static int parse_section(const char *line, char *section, size_t seclen,
 	    strcmp(s, "backoffice") && strcmp(s, "sync") &&
 	    strcmp(s, "printer") && strcmp(s, "queue") &&
 	    strcmp(s, "store") && strcmp(s, "display") &&
-	    strcmp(s, "card")) {
+	    strcmp(s, "card") && strcmp(s, "site_api")) {
 		seterr(err, errlen, "unknown section [%s]", s);
 		return -1;
 	}

@@ -85,6 +85,18 @@ struct config {
 	/* [queue] */
 	int queue_service_minutes;    /* assumed minutes per ticket; default 8 */
 	int queue_counters;           /* counters open; default 2 */
+	/* calling (sitequeue.h, docs/site-api.md "Call order") */
+	int queue_due_before_min;     /* appointments due before slot; 2 */
+	int queue_noshow_after_calls; /* no-show offered after; default 2 */
+	int queue_recall_cooldown_s;  /* re-queued ticket waits; default 60 */
+	int queue_default_service_min; /* stats fallback; 0 = service_minutes */
+
+	/* [site_api] the counters' and displays' HTTP(S) API (siteapi.h) */
+	char site_api_listen[CONFIG_PATH_MAX]; /* HOST:PORT; "" = off */
+	char site_api_tls_cert[CONFIG_PATH_MAX]; /* PEM; with tls_key: HTTPS */
+	char site_api_tls_key[CONFIG_PATH_MAX];
+	int site_api_allow_plain_http; /* 1: http on a non-loopback address */
+	char site_api_static_dir[CONFIG_PATH_MAX]; /* "" = assets/counter */
 
 	/* [checkin] the window around an appointment's slot (checkin.h) */
 	int checkin_before_min;       /* opens this early; default 60 */

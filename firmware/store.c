@@ -12,6 +12,10 @@
  *   5  tickets.kind (walkin | appointment: appointment tickets are called
  *      first) and appointments.holder_key (a keyed hash of the holder's
  *      surname and birth date for check-in by ID document; never a name)
+ *   6  the counters' side (sitequeue.h): counters (token hashes), the
+ *      tickets' call state (holder, calls, times of call / start /
+ *      finish, priority, transfers) and site_events, the journal the
+ *      server-sent event streams read
  * A migration is a list of statements run in one BEGIN IMMEDIATE
  * transaction together with the user_version bump, so a crash leaves the
  * file at the old or the new version, never between.
@@ -131,9 +135,50 @@ static const char *const migration_5[] = {
 	NULL
 };
 
+/* Calling tickets (firmware/sitequeue.h). A ticket's holder is
+ * counter_id while called / serving / parked; queue_service is the queue
+ * it waits in after a transfer (NULL: service_id, which stays the issuing
+ * service so (service_id, day, seq) stays unique); to_counter a counter it
+ * was transferred to. counters.token_hash is SHA-256 of the token, never
+ * the token. site_events: what the SSE streams send (numbers and counter
+ * names only). */
+static const char *const migration_6[] = {
+	"ALTER TABLE tickets ADD COLUMN priority INTEGER NOT NULL DEFAULT 0",
+	"ALTER TABLE tickets ADD COLUMN queue_service TEXT",
+	"ALTER TABLE tickets ADD COLUMN counter_id TEXT",
+	"ALTER TABLE tickets ADD COLUMN to_counter TEXT",
+	"ALTER TABLE tickets ADD COLUMN calls INTEGER NOT NULL DEFAULT 0",
+	"ALTER TABLE tickets ADD COLUMN called_ms INTEGER",
+	"ALTER TABLE tickets ADD COLUMN first_called_ms INTEGER",
+	"ALTER TABLE tickets ADD COLUMN started_ms INTEGER",
+	"ALTER TABLE tickets ADD COLUMN finished_ms INTEGER",
+	"ALTER TABLE tickets ADD COLUMN transfer_ms INTEGER",
+	"CREATE INDEX tickets_holder ON tickets (counter_id, status)",
+	"CREATE TABLE counters ("
+	" id TEXT PRIMARY KEY,"
+	" name TEXT NOT NULL,"
+	" token_hash BLOB NOT NULL UNIQUE CHECK (length(token_hash) = 32),"
+	" services TEXT NOT NULL,"           /* JSON array of service ids */
+	" paused INTEGER NOT NULL DEFAULT 0,"
+	" created_ms INTEGER NOT NULL,"
+	" revoked_ms INTEGER)",
+	"CREATE UNIQUE INDEX counters_name ON counters (name) "
+	"WHERE revoked_ms IS NULL",
+	"CREATE TABLE site_events ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" type TEXT NOT NULL,"               /* call | recall | change */
+	" day TEXT NOT NULL,"
+	" number TEXT,"
+	" counter_name TEXT,"
+	" created_ms INTEGER NOT NULL)",
+	"CREATE INDEX site_events_day ON site_events (day, type)",
+	NULL
+};
+
 /* migrations[v] takes the schema from version v to v + 1. */
 static const char *const *const migrations[] = {
 	migration_1, migration_2, migration_3, migration_4, migration_5,
+	migration_6,
 };
 
 sqlite3 *store__db(struct store *st)

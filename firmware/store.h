@@ -28,7 +28,7 @@
 
 struct store;
 
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 /* Opens (creating if needed) DIR/kiosk.db, creating DIR too.
  * busy_timeout_ms: how long a writer waits for another. */
