@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "firmware/bookingcode.h"
 #include "firmware/log.h"
 #include "firmware/util.h"
 #include "ui/png.h"
@@ -113,6 +114,46 @@ int64_t app__idle_deadline(const struct app *app)
 
 /* Rebuilds the tree of the current screen and asks for a redraw; the
  * input guard starts again, since buttons may have moved. */
+static void speak(struct app *app, const char *text)
+{
+	if (!app->a11y.speech || !text || !*text)
+		return;
+	snprintf(app->spoken, sizeof app->spoken, "%s", text);
+	if (app->speech)
+		speech_say(app->speech, app->lang, text);
+}
+
+/* The texts of a screen in reading order, without the keys of a
+ * keyboard, the header and the accessibility bar. */
+static void screen_text(const struct widget *w, char *out, size_t len)
+{
+	size_t n;
+
+	if (!strcmp(w->id, "keyboard") || !strcmp(w->id, "header") ||
+	    !strcmp(w->id, "site-name") || !strncmp(w->id, "a11y-", 5))
+		return;
+	n = strlen(out);
+	if (w->text && *w->text && n + 3 < len)
+		snprintf(out + n, len - n, "%s%s", n ? ". " : "", w->text);
+	for (int i = 0; i < w->n_children; i++)
+		screen_text(w->children[i], out, len);
+}
+
+static void speak_screen(struct app *app)
+{
+	char text[SPEECH_TEXT_MAX] = "";
+	const struct widget *top = app->root;
+
+	if (!app->a11y.speech || !top)
+		return;
+	if (app->more_time)
+		top = widget_find(app->root, "more-time");
+	if (top)
+		screen_text(top, text, sizeof text);
+	speak(app, text);
+	util_wipe(text, sizeof text);
+}
+
 void app__rebuild(struct app *app)
 {
 	/* a bouncing finger must not reach the button that now sits where
@@ -126,6 +167,7 @@ void app__rebuild(struct app *app)
 		app->failed = 1;
 	}
 	app->dirty = 1;
+	speak_screen(app);
 	app_assert_state(app);
 }
 
@@ -173,6 +215,11 @@ static void app_end_session(struct app *app)
 	app->form = NULL;
 	util_wipe(app->reference, sizeof app->reference);
 	memset(&app->a11y, 0, sizeof app->a11y);
+	if (app->speech)
+		speech_set_enabled(app->speech, 0);
+	util_wipe(app->spoken, sizeof app->spoken);
+	scanner_reset(&app->scan);
+	app->n_other = 0;
 	app->inflight = 0;
 	app__show(app, APP_WELCOME, 0);
 }
@@ -371,6 +418,8 @@ static void app_act_a11y(struct app *app, enum app_action act)
 					: &app->a11y.large;
 
 	*flag = !*flag;
+	if (act == ACT_SPEECH && app->speech)
+		speech_set_enabled(app->speech, app->a11y.speech);
 	app_refresh_in_place(app);
 }
 
@@ -544,6 +593,8 @@ static void app_act(struct app *app, const struct widget *w)
 	}
 }
 
+static void app_scanner_drain(struct app *app, int64_t now);
+
 /* A touch keeps a session (or the technician's visit) alive. */
 static void app_touched(struct app *app)
 {
@@ -572,8 +623,13 @@ static struct widget *app_hit(struct app *app, int x, int y)
 
 void app_pointer(struct app *app, int down, int x, int y)
 {
-	struct widget *w = app_hit(app, x, y);
+	struct widget *w;
 	int64_t t = util_mono_ms();
+
+	/* a touch ends any burst: what the scanner held back was typed, and
+	 * comes before the touch */
+	app_scanner_drain(app, t + SCANNER_MAX_GAP_MS + 1);
+	w = app_hit(app, x, y);
 
 	app_touched(app);
 	if (!down)
@@ -590,8 +646,10 @@ void app_pointer(struct app *app, int down, int x, int y)
 		app->pressed = w;
 		app->press_cancelled = 0;
 		app->press_ms = t;
-		if (w)
+		if (w) {
 			w->pressed = 1;
+			speak(app, w->text);
+		}
 		return;
 	}
 	if (!app->pressed)
@@ -618,7 +676,7 @@ void app_pointer_move(struct app *app, int x, int y)
 	}
 }
 
-void app_key(struct app *app, SDL_Keycode key)
+static void app_key_now(struct app *app, SDL_Keycode key)
 {
 	if (key == SDLK_ESCAPE &&
 	    (app__session_screen(app->screen) || app->screen == APP_TICKET ||
@@ -651,7 +709,7 @@ void app_key(struct app *app, SDL_Keycode key)
 
 /* Text from a physical keyboard: the PIN pad's digits, or the focused
  * check-in field (digits only in the process number). */
-void app_text(struct app *app, const char *utf8)
+static void app_text_now(struct app *app, const char *utf8)
 {
 	app_touched(app);
 	if (app->more_time || app__forms_text(app, utf8))
@@ -677,6 +735,143 @@ void app_text(struct app *app, const char *utf8)
 	for (; *utf8; utf8++)
 		if (*utf8 >= '0' && *utf8 <= '9')
 			app_pin_digit(app, *utf8);
+}
+
+/* ---- the USB scanner ---- */
+
+static int scanning(const struct app *app)
+{
+	return (app->screen == APP_WELCOME || app->screen == APP_CHECKIN) &&
+	       !app->more_time;
+}
+
+/* A whole scan: a booking code's QR payload checks in at once. Anything
+ * else was typing after all. */
+static void app_on_scan(struct app *app, const char *text, size_t len)
+{
+	struct bookingcode bc;
+
+	if (bookingcode_parse_qr(text, len, &bc) != BK_OK) {
+		app_text_now(app, text);
+		app_key_now(app, SDLK_RETURN);
+		return;
+	}
+	log_info("ui", "booking code scanned");
+	if (app->screen != APP_CHECKIN)
+		app_act_checkin(app);
+	for (int i = 0; i < 2; i++)
+		textbuf_wipe(&app->ci_fields[i].tb);
+	textbuf_insert(&app->ci_fields[0].tb, bc.process);
+	textbuf_insert(&app->ci_fields[1].tb, bc.code);
+	util_wipe(&bc, sizeof bc);
+	app_act_checkin_go(app);
+}
+
+/* Releases what the scanner held back, in order. */
+static void app_scanner_drain(struct app *app, int64_t now)
+{
+	struct scanner_event ev;
+
+	scanner_tick(&app->scan, now);
+	while (scanner_next(&app->scan, &ev)) {
+		char u[5] = { 0 };
+		switch (ev.kind) {
+		case SCANNER_EV_KEY:
+			if (ev.cp < 0x80) {
+				u[0] = (char)ev.cp;
+			} else if (ev.cp < 0x800) {
+				u[0] = (char)(0xc0 | (ev.cp >> 6));
+				u[1] = (char)(0x80 | (ev.cp & 0x3f));
+			} else if (ev.cp < 0x10000) {
+				u[0] = (char)(0xe0 | (ev.cp >> 12));
+				u[1] = (char)(0x80 | ((ev.cp >> 6) & 0x3f));
+				u[2] = (char)(0x80 | (ev.cp & 0x3f));
+			} else {
+				u[0] = (char)(0xf0 | (ev.cp >> 18));
+				u[1] = (char)(0x80 | ((ev.cp >> 12) & 0x3f));
+				u[2] = (char)(0x80 | ((ev.cp >> 6) & 0x3f));
+				u[3] = (char)(0x80 | (ev.cp & 0x3f));
+			}
+			app_text_now(app, u);
+			break;
+		case SCANNER_EV_ENTER:
+			app_key_now(app, ev.cp == SCANNER_TAB ? SDLK_TAB
+							       : SDLK_RETURN);
+			break;
+		case SCANNER_EV_OTHER:
+			if (app->n_other > 0) {
+				SDL_Keycode k = app->other_keys[0];
+				memmove(app->other_keys, app->other_keys + 1,
+					(size_t)--app->n_other *
+						sizeof app->other_keys[0]);
+				app_key_now(app, k);
+			}
+			break;
+		case SCANNER_EV_SCAN:
+			app_on_scan(app, ev.text, ev.len);
+			break;
+		}
+		util_wipe(&ev, sizeof ev);
+	}
+}
+
+void app_key(struct app *app, SDL_Keycode key)
+{
+	int64_t t = util_mono_ms();
+
+	if (!scanning(app)) {
+		app_key_now(app, key);
+		return;
+	}
+	if (key == SDLK_RETURN || key == SDLK_KP_ENTER) {
+		scanner_key(&app->scan, SCANNER_ENTER, t);
+	} else if (key == SDLK_TAB) {
+		scanner_key(&app->scan, SCANNER_TAB, t);
+	} else {
+		if (app->n_other == (int)(sizeof app->other_keys /
+					  sizeof app->other_keys[0]))
+			return; /* a key storm; dropped */
+		app->other_keys[app->n_other++] = key;
+		scanner_key(&app->scan, SCANNER_OTHER, t);
+	}
+	app_scanner_drain(app, t);
+}
+
+/* Decodes one UTF-8 sequence; 0 at the end or on a broken byte. */
+static uint32_t utf8_next(const char **s)
+{
+	const unsigned char *p = (const unsigned char *)*s;
+	uint32_t cp;
+	int n;
+
+	if (!*p)
+		return 0;
+	if (*p < 0x80) { cp = *p; n = 1; }
+	else if ((*p & 0xe0) == 0xc0) { cp = *p & 0x1f; n = 2; }
+	else if ((*p & 0xf0) == 0xe0) { cp = *p & 0x0f; n = 3; }
+	else if ((*p & 0xf8) == 0xf0) { cp = *p & 0x07; n = 4; }
+	else return 0;
+	for (int i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3f);
+	}
+	*s += n;
+	return cp;
+}
+
+void app_text(struct app *app, const char *utf8)
+{
+	int64_t t = util_mono_ms();
+	uint32_t cp;
+
+	if (!scanning(app)) {
+		app_text_now(app, utf8);
+		return;
+	}
+	while ((cp = utf8_next(&utf8)) != 0)
+		scanner_key(&app->scan, cp, t);
+	app_scanner_drain(app, t);
 }
 
 /* A request of the current visit, still on the screen that waits for it. */
@@ -803,6 +998,7 @@ int app_frame(struct app *app, int64_t now_ms)
 	struct worker_result r;
 
 	app->now = now_ms;
+	app_scanner_drain(app, util_mono_ms());
 	while (app->worker && worker_poll(app->worker, &r))
 		if (app->screen != APP_OUT_OF_SERVICE)
 			app_on_result(app, &r);
@@ -878,6 +1074,7 @@ struct app *app_create(SDL_Renderer *r, struct text *t,
 	app->now = util_mono_ms();
 	app->group = -1;
 	app->form_bad = -1;
+	scanner_init(&app->scan);
 	if (oos_detail || !worker) {
 		app_default_language(app);
 		app_out_of_service(app, oos_detail ? oos_detail
@@ -939,12 +1136,18 @@ int app_holds_text(const struct app *app, const char *needle)
 		if (mem_has(app->ci_fields[i].tb.data,
 			    sizeof app->ci_fields[i].tb.data, needle))
 			return 1;
-	if (mem_has(app->form_tb.data, sizeof app->form_tb.data, needle))
+	if (mem_has(app->form_tb.data, sizeof app->form_tb.data, needle) ||
+	    mem_has(app->spoken, sizeof app->spoken, needle))
 		return 1;
 	if (app->answers &&
 	    mem_has(app->answers->value[0], sizeof app->answers->value, needle))
 		return 1;
 	return tree_holds(app->root, needle);
+}
+
+void app_set_speech(struct app *app, struct speech *sp)
+{
+	app->speech = sp;
 }
 
 void app_set_forms(struct app *app, const struct forms_list *forms)

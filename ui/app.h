@@ -49,7 +49,16 @@
  *
  * Accessibility (every citizen screen has the bar at the bottom, ids
  * "a11y-speech", "a11y-contrast", "a11y-large"): the toggles live in
- * app->a11y for the session and are reset with it.
+ * app->a11y for the session and are reset with it. With speech on, each
+ * new screen (or the prompt) is spoken, and each touched element when the
+ * finger goes down, in the citizen's language (speech.h interrupts).
+ * Arabic screens are mirrored (widget_mirror), keyboards excepted: key
+ * positions do not change with the direction of writing.
+ *
+ * A USB barcode scanner types like a keyboard: on WELCOME and CHECKIN
+ * typed characters pass through scanner.h, and a burst that parses as a
+ * booking code's QR payload (bookingcode_parse_qr) checks in at once
+ * (app_on_scan → CHECKING); anything else is typed as usual.
  *
  * The technician's way in, with no visible hint for citizens:
  *
@@ -115,6 +124,8 @@
 #include "firmware/queue.h"
 #include "firmware/i18n.h"
 #include "ui/keyboard.h"
+#include "ui/scanner.h"
+#include "ui/speech.h"
 #include "ui/text.h"
 #include "ui/widget.h"
 #include "ui/worker.h"
@@ -220,6 +231,13 @@ struct app {
 	int64_t input_from;           /* monotonic ms: presses before are ignored */
 	int more_time;                /* the "more time?" prompt is up */
 	struct app_a11y a11y;
+	struct speech *speech;        /* NULL: none (set by main) */
+	char spoken[512];             /* the last text given to speech */
+
+	/* the USB scanner's keystrokes on WELCOME and CHECKIN */
+	struct scanner scan;
+	SDL_Keycode other_keys[16];   /* SCANNER_OTHER events, in order */
+	int n_other;
 
 	char request_key[37];
 	int inflight;
@@ -290,6 +308,9 @@ int app_screenshot(struct app *app, const char *path, char *err,
 /* "welcome", "services", "issuing", "ticket", "sorry", "out-of-service",
  * "pin", "maintenance", "checkin", "checking", "checkin-result". */
 const char *app_screen_name(enum app_screen s);
+
+/* Speech output for the session's speech button (may stay unset). */
+void app_set_speech(struct app *app, struct speech *sp);
 
 /* The forms offered (main loads them and frees them after the worker is
  * gone, since a submission in flight reads its form). */

@@ -26,6 +26,7 @@
 #include "firmware/log.h"
 #include "firmware/util.h"
 #include "ui/app.h"
+#include "ui/display.h"
 #include "firmware/i18n.h"
 #include "ui/script.h"
 #include "ui/text.h"
@@ -337,9 +338,15 @@ int main(int argc, char **argv)
 	struct worker *worker = NULL;
 	struct app *app = NULL;
 	struct forms_list forms = { 0 };
+	struct speech *speech = NULL;
 	char oos[CONFIG_ERR_MAX], err[512];
 	int rc = 2;
 
+	/* the waiting-room display (ui/display.h) has its own options */
+	for (int i = 1; i + 1 < argc; i++)
+		if (!strcmp(argv[i], "--role") &&
+		    !strcmp(argv[i + 1], "display"))
+			return display_main(argc, argv);
 	log_init("buergerkiosk", LOG_INFO);
 	if (cli_parse_common(&cli, &argc, &argv) < 0 ||
 	    parse_opts(&o, argc, argv) < 0)
@@ -399,6 +406,12 @@ int main(int argc, char **argv)
 	if (!app)
 		goto fail;
 	app_set_forms(app, &forms);
+	/* headless runs stay silent unless asked (BK_SPEECH=1): scripts
+	 * check what would be said (assert-spoken) */
+	if (!o.headless || getenv("BK_SPEECH")) {
+		speech = speech_create(NULL);
+		app_set_speech(app, speech);
+	}
 	if (o.script)
 		rc = script_run(&script, app, o.shots, (volatile int *)&quit);
 	else
@@ -408,6 +421,7 @@ fail:
 	log_error("ui", "%s", err);
 out:
 	app_destroy(app);
+	speech_destroy(speech);
 	worker_destroy(worker);
 	forms_list_free(&forms); /* after the worker: a submission reads it */
 	text_destroy(text);

@@ -289,6 +289,12 @@ int app__build(struct app *app)
 		a11y_bar(&b);
 	if (app->more_time)
 		more_time_prompt(&b);
+	if (!b.failed && !strcmp(app->lang, "ar")) {
+		struct widget *kb = widget_find(b.root, "keyboard");
+		widget_mirror(b.root, APP_W);
+		if (kb) /* keys keep their places in any direction */
+			widget_mirror(kb, APP_W);
+	}
 	if (b.failed) {
 		app__wipe_tree(b.root);
 		widget_destroy(b.root);

@@ -198,6 +198,8 @@ static int parse_args(struct parser *ps, struct script_cmd *c)
 		ps->p++;
 		return parse_name(ps, &c->target2, "a widget id after '#'");
 	case SCRIPT_ASSERT_NO_TRACE:
+	case SCRIPT_ASSERT_SPOKEN:
+	case SCRIPT_SCAN:
 		return parse_quoted(ps, &c->text);
 	case SCRIPT_ASSERT_ABSENT:
 		return parse_target(ps, c);
@@ -222,6 +224,8 @@ static const struct {
 	{ "slide", SCRIPT_SLIDE },
 	{ "assert-no-trace", SCRIPT_ASSERT_NO_TRACE },
 	{ "assert-absent", SCRIPT_ASSERT_ABSENT },
+	{ "assert-spoken", SCRIPT_ASSERT_SPOKEN },
+	{ "scan", SCRIPT_SCAN },
 };
 
 static int parse_line(struct parser *ps, struct script_cmd *c)
@@ -529,6 +533,8 @@ static int check(struct runner *r, const struct script_cmd *c)
 		return !strcmp(app_screen_name(r->app->screen), c->target);
 	if (c->op == SCRIPT_ASSERT_NO_TRACE)
 		return !app_holds_text(r->app, c->text);
+	if (c->op == SCRIPT_ASSERT_SPOKEN)
+		return strstr(r->app->spoken, c->text) != NULL;
 	w = find_target(r->app->root, c);
 	if (c->op == SCRIPT_ASSERT_ABSENT)
 		return w == NULL;
@@ -589,6 +595,12 @@ static int fail_cmd(struct runner *r, const struct script_cmd *c)
 			"%s:%d: assertion failed: \"%s\" is still held by the "
 			"app (screen %s)\n", r->s->name, c->line, c->text,
 			screen);
+		return 1;
+	}
+	if (c->op == SCRIPT_ASSERT_SPOKEN) {
+		fprintf(stderr, "%s:%d: assertion failed: expected speech "
+			"containing \"%s\", last said \"%s\"\n", r->s->name,
+			c->line, c->text, r->app->spoken);
 		return 1;
 	}
 	if (c->op == SCRIPT_ASSERT_ABSENT) {
@@ -739,7 +751,13 @@ static int run_cmd(struct runner *r, const struct script_cmd *c)
 		return run_slide(r, c);
 	case SCRIPT_ASSERT_NO_TRACE:
 	case SCRIPT_ASSERT_ABSENT:
+	case SCRIPT_ASSERT_SPOKEN:
 		return wait_for(r, c) ? 0 : fail_cmd(r, c);
+	case SCRIPT_SCAN:
+		/* a scanner's burst: every character and Enter at once */
+		app_text(r->app, c->text);
+		app_key(r->app, SDLK_RETURN);
+		return frame(r) < 0 ? fail_cmd(r, c) : 0;
 	}
 	return 1;
 }

@@ -10,6 +10,7 @@
  *   assert-contains #oos-detail "broken.conf:3:"
  *   assert-screen ticket  screenshot 01-welcome     timeout 8000
  *   slide #start #checkin assert-absent #more-time   assert-no-trace "Muster"
+ *   assert-spoken "Welcome"  scan "BKT1:482913:K7QX2"
  *   foreach de en tr uk ar      (the lines up to "end" once per word,
  *     tap #lang-{lang}           with {lang} replaced by it)
  *   end
@@ -49,6 +50,8 @@ enum script_op {
 	SCRIPT_SLIDE,
 	SCRIPT_ASSERT_NO_TRACE,
 	SCRIPT_ASSERT_ABSENT,
+	SCRIPT_ASSERT_SPOKEN,
+	SCRIPT_SCAN,
 };
 
 struct script_cmd {
