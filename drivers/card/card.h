@@ -153,8 +153,12 @@ void card_disconnect(struct card_reader *r);
  * APDU (no GET RESPONSE games needed; extended length is fine) and writes
  * the answer with SW1 SW2 into resp (cap bytes at most), returning 0, or
  * non-zero when the card is mute (the caller sees CARD_ERROR). atr may be
- * NULL (a T=1 default is reported). apdu() is called without any lock of
- * the reader held, from the thread that called card_transmit().
+ * NULL (a T=1 default is reported). reset, when given, is called at every
+ * card_connect() — a new session starts from a freshly powered card, as
+ * pcsc's reset at disconnect gives a real one. apdu() and reset() are
+ * called without any lock of the reader held, from the thread that called
+ * card_transmit() / card_connect(). Fill it with designated initialisers
+ * ({ .ctx = c, .apdu = f, .reset = r }): optional fields may be added.
  */
 struct card_virtual_card {
 	void *ctx;
@@ -162,6 +166,7 @@ struct card_virtual_card {
 		    size_t cap, size_t *rlen);
 	const uint8_t *atr;         /* optional */
 	size_t atr_len;
+	void (*reset)(void *ctx);   /* optional */
 };
 
 /* Places a copy of the table on the virtual reader (replacing a card that

@@ -7,8 +7,8 @@
  *   gen       counts inserts and removals; a connection remembers the gen
  *             it was made in, so a transmit after (or during) a removal —
  *             or a replacement — is CARD_REMOVED
- *   busy      apdu() calls in progress (made without vlock held); removal
- *             waits for them unless it is made from inside one
+ *   busy      apdu() and reset() calls in progress (made without vlock
+ *             held); removal waits for them unless made from inside one
  *
  * Invariants: (1) apdu() is never called with vlock held; (2) after
  * card_virtual_remove() returns, no apdu() of the old card runs on another
@@ -223,9 +223,27 @@ static card_err v_connect(void *ctx, struct card_info *info, char *err,
 			  size_t errlen)
 {
 	struct vreader *v = ctx;
+	struct card_virtual_card c;
 	card_err rc = CARD_OK;
+	unsigned g;
 
 	lock();
+	if (present && vcard.reset) {        /* power the card up afresh */
+		c = vcard;
+		g = gen;
+		busy++;
+		pthread_mutex_unlock(&vlock);
+		in_apdu++;
+		c.reset(c.ctx);
+		in_apdu--;
+		lock();
+		busy--;
+		pthread_cond_broadcast(&vcond);
+		if (gen != g && present) {   /* replaced meanwhile: reset it */
+			pthread_mutex_unlock(&vlock);
+			return v_connect(ctx, info, err, errlen);
+		}
+	}
 	if (!present) {
 		card__seterr(err, errlen, "no card on \"%s\"", VIRTUAL_NAME);
 		rc = CARD_NO_CARD;

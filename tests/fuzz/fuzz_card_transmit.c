@@ -41,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct card_reader *r;
 	struct feed f;
-	struct card_virtual_card vc = { &f, feed_apdu, NULL, 0 };
+	struct card_virtual_card vc = { .ctx = &f, .apdu = feed_apdu };
 	uint8_t *resp;
 	size_t cap, n, rlen = 0;
 	char err[256];

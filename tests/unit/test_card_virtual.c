@@ -88,8 +88,7 @@ static int echo_apdu(void *ctx, const uint8_t *c, size_t n, uint8_t *r,
 	return 0;
 }
 
-static const struct card_virtual_card echo_card = { NULL, echo_apdu, NULL,
-						     0 };
+static const struct card_virtual_card echo_card = { .apdu = echo_apdu };
 
 struct puller {
 	int left;                    /* APDUs answered before it leaves */
@@ -185,6 +184,14 @@ static void test_virtual_events(void)
 	CHECK_INT(card_open(&r, "pcsc", err, sizeof err), CARD_URI);
 }
 
+static int resets;
+
+static void count_reset(void *ctx)
+{
+	(void)ctx;
+	resets++;
+}
+
 static void test_virtual_apdus(void)
 {
 	struct card_reader *r;
@@ -193,7 +200,7 @@ static void test_virtual_apdus(void)
 	size_t rlen;
 	char err[256];
 	struct puller p = { 2, 0 };
-	struct card_virtual_card pc = { &p, puller_apdu, NULL, 0 };
+	struct card_virtual_card pc = { .ctx = &p, .apdu = puller_apdu };
 	static const uint8_t echo[] = { 0x80, 0x01, 0, 0, 2, 'h', 'i' };
 	static const uint8_t chain[] = { 0x80, 0x02, 0, 0, 0 };
 	static const uint8_t wrong_le[] = { 0x80, 0x03, 0, 0, 1, 0x00 };
@@ -245,14 +252,20 @@ static void test_virtual_apdus(void)
 				&rlen, err, sizeof err), CARD_REMOVED);
 	card_disconnect(r);
 
-	/* the card's own ATR is reported */
+	/* the card's own ATR is reported; every connect resets the card */
 	pc.apdu = echo_apdu;
 	pc.atr = atr;
 	pc.atr_len = sizeof atr;
+	pc.reset = count_reset;
+	resets = 0;
 	card_virtual_insert(&pc);
 	REQUIRE(card_connect(r, &info, err, sizeof err) == CARD_OK);
 	CHECK_INT(info.atr_len, sizeof atr);
 	CHECK(!memcmp(info.atr, atr, sizeof atr));
+	CHECK_INT(resets, 1);
+	card_disconnect(r);
+	REQUIRE(card_connect(r, &info, err, sizeof err) == CARD_OK);
+	CHECK_INT(resets, 2);
 	card_virtual_remove();
 	card_close(r);
 }
@@ -320,7 +333,7 @@ static void test_service_events_and_errors(void)
 	struct icao_access a;
 	struct icao_document doc;
 	struct puller p = { 1, 0 };
-	struct card_virtual_card pc = { &p, puller_apdu, NULL, 0 };
+	struct card_virtual_card pc = { .ctx = &p, .apdu = puller_apdu };
 	char err[256];
 	int seen[6] = { 0 };
 	unsigned id;
@@ -380,7 +393,7 @@ static void test_service_never_blocks(void)
 {
 	struct gate g = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
 			  0, 0 };
-	struct card_virtual_card gc = { &g, gate_apdu, NULL, 0 };
+	struct card_virtual_card gc = { .ctx = &g, .apdu = gate_apdu };
 	struct app_card *c;
 	struct app_card_event ev;
 	struct icao_access a;
