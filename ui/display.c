@@ -32,12 +32,13 @@
 
 /* The wall's texts, German; one place so they can be translated. */
 static const struct {
-	const char *title, *empty, *reconnecting, *arrow;
+	const char *title, *empty, *reconnecting, *arrow, *counter;
 } T = {
 	.title = "Aufgerufen",
 	.empty = "Bitte warten Sie, bis Ihre Nummer erscheint.",
 	.reconnecting = "Verbindung wird wiederhergestellt …",
 	.arrow = "→",
+	.counter = "Schalter",
 };
 
 /* Colours: dark blue ground, white numbers (a TV across a room). */
@@ -84,11 +85,23 @@ static void fit(struct display *d, struct widget *l)
 		l->style.size = l->style.size * 9 / 10;
 }
 
+/* A counter named only by digits is "Schalter N" on the wall, as it is
+ * in the announcement. */
+static void counter_label(const char *counter, char *out, size_t len)
+{
+	size_t k = strspn(counter, "0123456789");
+
+	if (k > 0 && counter[k] == '\0')
+		snprintf(out, len, "%s %s", T.counter, counter);
+	else
+		snprintf(out, len, "%s", counter);
+}
+
 static int build(struct display *d)
 {
 	struct widget *root, *w;
 	const char *mark = "";
-	char id[32];
+	char id[32], name[DISPLAY_COUNTER_MAX + 16];
 	int ok = 1;
 
 	root = widget_create(NULL, WIDGET_BOX, "screen-display", 0, 0,
@@ -118,8 +131,9 @@ static int build(struct display *d)
 		ok &= w != NULL;
 		ok &= label(root, "call-arrow", 880, 250, 160, 400, T.arrow,
 			    200, 1, C_INK, TEXT_CENTER) != NULL;
-		w = label(root, "call-counter", 1040, 250, 820, 400,
-			  d->calls[0].counter, 160, 1, C_INK, TEXT_LEFT);
+		counter_label(d->calls[0].counter, name, sizeof name);
+		w = label(root, "call-counter", 1040, 250, 820, 400, name, 160,
+			  1, C_INK, TEXT_LEFT);
 		fit(d, w);
 		ok &= w != NULL;
 	}
@@ -138,8 +152,9 @@ static int build(struct display *d)
 		fit(d, w);
 		ok &= w != NULL;
 		snprintf(id, sizeof id, "history-%d-counter", i);
-		w = label(root, id, x + 270, y, 320, 140, d->calls[i].counter,
-			  56, 0, C_MUTED, TEXT_LEFT);
+		counter_label(d->calls[i].counter, name, sizeof name);
+		w = label(root, id, x + 270, y, 320, 140, name, 56, 0, C_MUTED,
+			  TEXT_LEFT);
 		fit(d, w);
 		ok &= w != NULL;
 	}
@@ -160,6 +175,10 @@ void display__on_call(struct display *d, const struct display_call *c,
 	int i;
 	char say[DISPLAY_SAY_MAX];
 
+	/* a replay of a call already on the board (same event id) */
+	for (i = 0; c->id[0] && i < d->n_calls; i++)
+		if (!strcmp(d->calls[i].id, c->id))
+			return;
 	d->calls_seen++;
 	/* the same number again (a recall) moves to the top */
 	for (i = 0; i < d->n_calls; i++)
@@ -489,9 +508,12 @@ int display_main(int argc, char **argv)
 	/* headless runs stay silent unless asked (BK_SPEECH=1), as the
 	 * kiosk's; the announcer runs all the same (assert-spoken) */
 	if (!o.headless || getenv("BK_SPEECH")) {
-		d->gong = gong_create();
+		/* speech first: where the audio driver allows one device
+		 * only (SDL's dummy, a bare ALSA hw device), the sentence
+		 * matters more than the gong */
 		d->speech = speech_create(NULL);
 		speech_set_enabled(d->speech, 1);
+		d->gong = gong_create();
 	}
 	d->net = display__net_start(o.site, o.ca, err, sizeof err);
 	if (!d->net) {
