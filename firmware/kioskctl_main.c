@@ -27,6 +27,10 @@
  *               [--csca DIR] [--wait S] [--json]
  *     checkin (--code PROCESS,CODE | --scan PAYLOAD | --holder SURNAME,DOB)
  *             [--lang L] [--printer URI] [--no-print] [--json]
+ *     counter add NAME --services IDS   (prints the token once)
+ *     counter revoke NAME
+ *     counter list [--json]
+ *     stats today [--json]
  *
  * Exit codes: 0 success, 1 operation failed, 2 usage or configuration
  * error. ticket verify: 0 a valid ticket of this site, 1 forged or from
@@ -57,6 +61,8 @@
 #include "firmware/outbox.h"
 #include "firmware/pkidemo.h"
 #include "firmware/queue.h"
+#include "firmware/sitequeue.h"
+#include "firmware/stats.h"
 #include "firmware/store.h"
 #include "firmware/sync.h"
 #include "firmware/submission.h"
@@ -113,7 +119,14 @@ static void usage(FILE *f)
 	      "SURNAME,YYYY-MM-DD)\n"
 	      "          [--lang L] [--printer URI] [--no-print] [--json]\n"
 	      "                               check in for an appointment "
-	      "(docs/check-in.md)\n",
+	      "(docs/check-in.md)\n"
+	      "  counter add NAME --services IDS\n"
+	      "                               a counter for the site API; "
+	      "prints its token once\n"
+	      "  counter revoke NAME          its token stops working\n"
+	      "  counter list [--json]        counters and their services\n"
+	      "  stats today [--json]         waiting and service times per "
+	      "service\n",
 	      f);
 }
 
@@ -1178,6 +1191,143 @@ usage:
 }
 /* ---- end of card commands ---- */
 
+/* ---- counters and statistics (sitequeue.h, stats.h) ---- */
+static int cmd_counter_add(struct ctl *c, int argc, char **argv)
+{
+	char token[SQ_TOKEN_LEN], why[256];
+	const char *name = NULL, *services = NULL;
+	struct sq_counter k;
+	bk_err e;
+
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--services") && i + 1 < argc)
+			services = argv[++i];
+		else if (!name && argv[i][0] != '-')
+			name = argv[i];
+		else
+			goto usage;
+	}
+	if (!name || !services)
+		goto usage;
+	if (open_store(c) < 0)
+		return 1;
+	why[0] = '\0';
+	e = sq_counter_add(c->st, &c->cfg, name, services, token, &k, why,
+			   sizeof why);
+	if (e) {
+		fprintf(stderr, "kioskctl: counter add: %s\n",
+			why[0] ? why : bk_strerror(e));
+		return e == BK_ERR_INVALID ? 2 : 1;
+	}
+	if (c->json) {
+		print_json(json_pack("{s:s, s:s, s:s}", "name", k.name, "id",
+				     k.id, "token", token));
+	} else {
+		printf("%s\n", token);
+		fprintf(stderr, "counter '%s' added; the token above is shown "
+			"only now (the counter page asks for it)\n", k.name);
+	}
+	util_wipe(token, sizeof token);
+	return 0;
+usage:
+	usage(stderr);
+	return 2;
+}
+
+static int cmd_counter_revoke(struct ctl *c, const char *name)
+{
+	bk_err e;
+
+	if (open_store(c) < 0)
+		return 1;
+	e = sq_counter_revoke(c->st, name);
+	if (e == BK_ERR_NOTFOUND) {
+		fprintf(stderr, "kioskctl: no active counter '%s'\n", name);
+		return 1;
+	}
+	if (e) {
+		fprintf(stderr, "kioskctl: counter revoke: %s\n",
+			bk_strerror(e));
+		return 1;
+	}
+	printf("counter '%s' revoked\n", name);
+	return 0;
+}
+
+static int cmd_counter_list(struct ctl *c)
+{
+	struct sq_counter *k = calloc(256, sizeof *k);
+	json_t *arr = json_array();
+	int n = 0, rc = 1;
+
+	if (!k || !arr || open_store(c) < 0 ||
+	    sq_counter_list(c->st, k, 256, &n) != BK_OK)
+		goto out;
+	for (int i = 0; i < n; i++) {
+		json_t *svc = json_array();
+		char list[CONFIG_MAX_SERVICES * CONFIG_ID_MAX] = "";
+
+		for (int s = 0; s < k[i].n_services; s++) {
+			json_array_append_new(svc, json_string(k[i].services[s]));
+			if (s)
+				strcat(list, ",");
+			strcat(list, k[i].services[s]);
+		}
+		if (c->json)
+			json_array_append_new(arr, json_pack(
+				"{s:s, s:s, s:o, s:b, s:b}", "name",
+				k[i].name, "id", k[i].id, "services", svc,
+				"paused", k[i].paused, "revoked",
+				k[i].revoked_ms != 0));
+		else {
+			json_decref(svc);
+			printf("%-20s %-8s %s\n", k[i].name, k[i].revoked_ms ?
+			       "revoked" : k[i].paused ? "paused" : "active",
+			       list);
+		}
+	}
+	rc = c->json ? print_json(json_incref(arr)) : 0;
+out:
+	json_decref(arr);
+	free(k);
+	return rc;
+}
+
+static int cmd_stats_today(struct ctl *c)
+{
+	struct stats_service s[CONFIG_MAX_SERVICES * 2];
+	char day[11];
+	int n = 0;
+
+	if (open_store(c) < 0)
+		return 1;
+	appointments_local_day(store_now_ms(), day);
+	if (stats_day(c->st, &c->cfg, day, s, CONFIG_MAX_SERVICES * 2, &n)) {
+		fprintf(stderr, "kioskctl: stats: store error\n");
+		return 1;
+	}
+	if (c->json) {
+		char *text = stats_day_json(day, s, n);
+		json_t *j = text ? json_loads(text, 0, NULL) : NULL;
+
+		free(text);
+		return print_json(j);
+	}
+	printf("%s  %-22s %6s %6s %6s %7s %9s %9s %9s %9s\n", day, "service",
+	       "issued", "called", "done", "no-show", "wait avg", "wait med",
+	       "wait max", "serv avg");
+	for (int i = 0; i < n; i++)
+		printf("            %-22s %6d %6d %6d %7d %7llds %7llds %7llds "
+		       "%7llds\n", s[i].service_id, s[i].issued, s[i].called,
+		       s[i].finished, s[i].no_show,
+		       (long long)s[i].wait_avg_s,
+		       (long long)s[i].wait_median_s,
+		       (long long)s[i].wait_max_s,
+		       (long long)s[i].service_avg_s);
+	return 0;
+}
+/* ---- end of counters and statistics ---- */
+
 int main(int argc, char **argv)
 {
 	struct ctl c = { 0 };
@@ -1233,6 +1383,18 @@ int main(int argc, char **argv)
 		rc = cmd_health(&c);
 	else if (!strcmp(argv[1], "checkin") && argc >= 3)
 		rc = cmd_checkin(&c, argc - 2, argv + 2);
+	else if (!strcmp(argv[1], "counter") && argc >= 3 &&
+		 !strcmp(argv[2], "add"))
+		rc = cmd_counter_add(&c, argc - 3, argv + 3);
+	else if (!strcmp(argv[1], "counter") && argc == 4 &&
+		 !strcmp(argv[2], "revoke"))
+		rc = cmd_counter_revoke(&c, argv[3]);
+	else if (!strcmp(argv[1], "counter") && argc == 3 &&
+		 !strcmp(argv[2], "list"))
+		rc = cmd_counter_list(&c);
+	else if (!strcmp(argv[1], "stats") && argc == 3 &&
+		 !strcmp(argv[2], "today"))
+		rc = cmd_stats_today(&c);
 	else if (!strcmp(argv[1], "form") && argc == 3 &&
 		 !strcmp(argv[2], "submit-demo"))
 		rc = cmd_form_submit_demo(&c);

@@ -1,6 +1,7 @@
 /*
- * kioskd_main.c — buergerkioskd, the site daemon. This version drains the
- * outbox to the back office (sync.h); the site API comes later.
+ * kioskd_main.c — buergerkioskd, the site daemon. It drains the outbox to
+ * the back office (sync.h) and, with site_api.listen set, serves the site
+ * API to counters and displays on libmicrohttpd's threads (siteapi.h).
  *
  *   buergerkioskd [--config FILE] [--data-dir DIR] [--set K=V]...
  *                 [--backoffice URL] [--once]
@@ -34,6 +35,9 @@
 #include "firmware/log.h"
 #include "firmware/outbox.h"
 #include "firmware/retention.h"
+#include "firmware/siteapi.h"
+#include "firmware/sitequeue.h"
+#include "firmware/stats.h"
 #include "firmware/store.h"
 #include "firmware/sync.h"
 #include "firmware/util.h"
@@ -167,6 +171,24 @@ static void downsync_tick(struct store *st, const struct config *cfg)
 		    : (int64_t)cfg->sync_pull_interval_s * 1000);
 }
 
+/* Site queue upkeep between rounds: at start and at each local day
+ * change, the daily statistics of past days go into the outbox
+ * (stats.h) and the display journal of past days is dropped. */
+static void site_tick(struct store *st, const struct config *cfg)
+{
+	static char done[11];
+	char today[11];
+	int n = 0;
+
+	appointments_local_day(store_now_ms(), today);
+	if (!strcmp(today, done))
+		return;
+	if (stats_push_pending(st, cfg, store_now_ms(), &n) != BK_OK)
+		return; /* logged by the store; tried again next round */
+	sq_purge_events(st, store_now_ms(), &n);
+	memcpy(done, today, sizeof done);
+}
+
 /* Rounds until nothing is due (--once) or a signal. */
 static int run(struct sync_client *sc, struct store *st,
 	       const struct config *cfg, int once)
@@ -181,6 +203,7 @@ static int run(struct sync_client *sc, struct store *st,
 
 		report_health(st, seen, &n_seen);
 		downsync_tick(st, cfg);
+		site_tick(st, cfg);
 		if (!sc) { /* no back office configured: events wait */
 			if (once)
 				return 0;
@@ -217,6 +240,7 @@ int main(int argc, char **argv)
 	struct config cfg;
 	struct store *st = NULL;
 	struct sync_client *sc = NULL;
+	struct siteapi *api = NULL;
 	struct outbox_counts counts = { 0 };
 	struct sigaction sa;
 	char err[CONFIG_ERR_MAX + 64];
@@ -313,6 +337,21 @@ int main(int argc, char **argv)
 			 cfg.backoffice_url, cfg.sync_batch_size,
 			 cfg.sync_poll_ms);
 
+	/* the site API on its own threads (siteapi.h): never in this loop */
+	if (cfg.site_api_listen[0] && !once) {
+		rc = siteapi_start(&cfg, cli.data_dir, &api, err, sizeof err);
+		if (rc != BK_OK) {
+			fprintf(stderr, "buergerkioskd: %s\n", err);
+			code = rc == BK_ERR_CONFIG ? 2 : 1;
+			goto out_curl;
+		}
+		log_info("siteapi", "site API listening on %s://%.*s:%d "
+			 "(static files from %s)", siteapi_tls(api) ? "https"
+			 : "http", (int)(strrchr(cfg.site_api_listen, ':') -
+			 cfg.site_api_listen), cfg.site_api_listen,
+			 siteapi_port(api), siteapi_static_dir(&cfg));
+	}
+
 	if (run(sc, st, &cfg, once) < 0)
 		goto out_curl;
 	if (!once || stop_flag) {
@@ -329,6 +368,7 @@ int main(int argc, char **argv)
 		 (long long)counts.dead);
 	code = counts.pending ? 3 : 0;
 out_curl:
+	siteapi_stop(api);
 	downsync_destroy(downsync);
 	sync_client_destroy(sc);
 	curl_global_cleanup();
