@@ -49,6 +49,11 @@ static const char *const known_types[] = {
 	"ticket.issued",
 	"form.submitted",
 	"appointment.checked_in",
+	/* the counters' actions and daily statistics (docs/site-api.md) */
+	"ticket.called", "ticket.recalled", "ticket.started",
+	"ticket.finished", "ticket.no_show", "ticket.transferred",
+	"ticket.parked", "ticket.unparked", "ticket.requeued",
+	"counter.paused", "counter.resumed", "stats.daily",
 	NULL,
 };
 
