@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "firmware/util.h"
@@ -201,6 +202,10 @@ static int parse_args(struct parser *ps, struct script_cmd *c)
 	case SCRIPT_ASSERT_SPOKEN:
 	case SCRIPT_SCAN:
 		return parse_quoted(ps, &c->text);
+	case SCRIPT_MONKEY:
+		if (parse_number(ps, 1, SCRIPT_MONKEY_MAX, &c->n) < 0)
+			return -1;
+		return parse_number(ps, 0, 2147483647L, &c->seed);
 	case SCRIPT_ASSERT_ABSENT:
 		return parse_target(ps, c);
 	}
@@ -226,6 +231,7 @@ static const struct {
 	{ "assert-absent", SCRIPT_ASSERT_ABSENT },
 	{ "assert-spoken", SCRIPT_ASSERT_SPOKEN },
 	{ "scan", SCRIPT_SCAN },
+	{ "monkey", SCRIPT_MONKEY },
 };
 
 static int parse_line(struct parser *ps, struct script_cmd *c)
@@ -705,6 +711,81 @@ static int run_slide(struct runner *r, const struct script_cmd *c)
 	return frame(r) < 0 ? fail_cmd(r, c) : 0;
 }
 
+/* xorshift32: the same seed, the same run. */
+static uint32_t rnd(uint32_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 17;
+	*s ^= *s << 5;
+	return *s;
+}
+
+/* c->n random actions anywhere on the screen: taps (half of them on a
+ * button of the current screen, so the monkey gets somewhere), slides,
+ * presses and releases in odd orders, text (Latin, Cyrillic, Arabic,
+ * digits) and keys. Only a crash, a failed assertion inside the app or an
+ * out-of-memory stop fails it. */
+static int run_monkey(struct runner *r, const struct script_cmd *c)
+{
+	static const char *const texts[] = { "a", "Z", "7", "ß", "ä", "й",
+					     "ض", " ", "@", "BKT1:100200:K7QM",
+					     "12.08.1964", "-" };
+	static const SDL_Keycode keys[] = { SDLK_RETURN, SDLK_BACKSPACE,
+					    SDLK_TAB, SDLK_ESCAPE, SDLK_a };
+	uint32_t s = (uint32_t)c->seed * 2654435761u + 1;
+	unsigned long seen = 0;
+
+	for (long i = 0; i < c->n && !*r->stop; i++) {
+		seen |= 1ul << r->app->screen;
+		uint32_t what = rnd(&s) % 100;
+		int x = (int)(rnd(&s) % APP_W), y = (int)(rnd(&s) % APP_H);
+
+		if (what < 45) {
+			/* a widget down the tree: keys sit in the keyboard
+			 * box, the prompt's buttons in its box */
+			struct widget *w = r->app->root;
+			while (w && w->n_children && rnd(&s) % 4)
+				w = w->children[rnd(&s) %
+						(uint32_t)w->n_children];
+			if (w) {
+				x = w->rect.x + w->rect.w / 2;
+				y = w->rect.y + w->rect.h / 2;
+			}
+			app_pointer(r->app, 1, x, y);
+			app_pointer(r->app, 0, x, y);
+		} else if (what < 60) {
+			app_pointer(r->app, 1, x, y);
+			app_pointer(r->app, 0, x, y);
+		} else if (what < 68) {
+			app_pointer(r->app, 1, x, y);
+			app_pointer_move(r->app, (int)(rnd(&s) % APP_W),
+					 (int)(rnd(&s) % APP_H));
+			app_pointer(r->app, 0, (int)(rnd(&s) % APP_W),
+				    (int)(rnd(&s) % APP_H));
+		} else if (what < 72) {
+			app_pointer(r->app, (int)(rnd(&s) & 1), x, y);
+		} else if (what < 88) {
+			app_text(r->app, texts[rnd(&s) % (sizeof texts /
+							  sizeof texts[0])]);
+		} else {
+			app_key(r->app, keys[rnd(&s) % (sizeof keys /
+							sizeof keys[0])]);
+		}
+		if (frame(r) < 0)
+			return fail_cmd(r, c);
+		if (rnd(&s) % 8 == 0)
+			sleep_ms(40); /* let guards and the worker move on */
+	}
+	fprintf(stderr, "%s:%d: monkey: %ld actions, screens seen:", r->s->name,
+		c->line, c->n);
+	for (int k = 0; k < 32; k++)
+		if (seen & (1ul << k))
+			fprintf(stderr, " %s",
+				app_screen_name((enum app_screen)k));
+	fprintf(stderr, "\n");
+	return *r->stop ? fail_cmd(r, c) : 0;
+}
+
 static int run_screenshot(struct runner *r, const struct script_cmd *c)
 {
 	char path[4096], err[512];
@@ -753,6 +834,8 @@ static int run_cmd(struct runner *r, const struct script_cmd *c)
 	case SCRIPT_ASSERT_ABSENT:
 	case SCRIPT_ASSERT_SPOKEN:
 		return wait_for(r, c) ? 0 : fail_cmd(r, c);
+	case SCRIPT_MONKEY:
+		return run_monkey(r, c);
 	case SCRIPT_SCAN:
 		/* a scanner's burst: every character and Enter at once */
 		app_text(r->app, c->text);

@@ -11,6 +11,7 @@
  *   assert-screen ticket  screenshot 01-welcome     timeout 8000
  *   slide #start #checkin assert-absent #more-time   assert-no-trace "Muster"
  *   assert-spoken "Welcome"  scan "BKT1:482913:K7QX2"
+ *   monkey 10000 42       (random taps, slides and keys; seed 42)
  *   foreach de en tr uk ar      (the lines up to "end" once per word,
  *     tap #lang-{lang}           with {lang} replaced by it)
  *   end
@@ -35,6 +36,7 @@
 #define SCRIPT_TAPS_MAX 10
 #define SCRIPT_HOLD_MAX 60000           /* ms a hold may last */
 #define SCRIPT_TIMEOUT_DEFAULT 5000     /* ms an assertion may take */
+#define SCRIPT_MONKEY_MAX 1000000       /* actions of one monkey command */
 
 enum script_op {
 	SCRIPT_TAP,
@@ -52,6 +54,7 @@ enum script_op {
 	SCRIPT_ASSERT_ABSENT,
 	SCRIPT_ASSERT_SPOKEN,
 	SCRIPT_SCAN,
+	SCRIPT_MONKEY,
 };
 
 struct script_cmd {
@@ -62,6 +65,7 @@ struct script_cmd {
 	char *target2;       /* slide: where the finger is lifted (an id) */
 	char *text;          /* expected text; typed text */
 	long n;              /* ms (wait, timeout, hold), or number of taps */
+	long seed;           /* monkey */
 };
 
 struct script {
