@@ -1,0 +1,925 @@
+/* The monkey: at least 10,000 random events against the whole kiosk UI —
+ * taps (mostly on the current screen's buttons, found in the widget tree,
+ * so that it goes deep), slides, long presses (the header held for the
+ * PIN pad too), key presses (letters with ä ö ü ß, digits, Enter,
+ * Backspace, Tab, Escape), text input in five scripts, and waits that let
+ * every timeout fire — with a real store in a temporary folder, the
+ * virtual printer and the real worker threads, through the app's input
+ * API as ui/main.c feeds it.
+ *
+ * What a user would notice, checked after every event: app_frame()
+ * returns 0 (the app can go on), the screen has a name, the app's own
+ * invariants hold (app_assert_state() asserts in this debug build), and
+ * whenever a session is over (back on WELCOME) nothing the monkey typed
+ * as a name, a number or a code is left in a buffer the UI owns
+ * (app_holds_text). At the end everything is freed: under ASan/LSan a
+ * crash, a leak or a UBSan report fails the test. A monkey that never
+ * gets past the first screens proves nothing, so the test also fails when
+ * the screens listed in must_reach[] were not all reached.
+ *
+ * Time is virtual: the test links with -Wl,--wrap=util_mono_ms
+ * (tests/CMakeLists.txt), so the app's clock (input guard, long presses,
+ * the header hold, idle and ticket deadlines) is the monkey's, and a
+ * 60-second idle timeout costs no real second. The worker threads keep
+ * real time; when a request is in flight the monkey waits (really) for its
+ * answer, except now and then right after the tap that sent it, when it
+ * lets the 15-second "busy" deadline pass first.
+ *
+ * Reproducible: BK_MONKEY_SEED (default below, printed) and
+ * BK_MONKEY_EVENTS (default 10,000). The worker's answers arrive in real
+ * time, so a run is reproducible as far as the monkey waits for them
+ * (it does, except when the seed says not to).
+ *
+ * The renderer is a software renderer on a small surface with the app's
+ * logical size (1080×1920) scaled onto it: every widget, text layout and
+ * texture is made as on the kiosk, but filling 2 million pixels per frame
+ * would cost most of the run time (4x here) without testing anything
+ * more.
+ */
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+#include <sqlite3.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "check.h"
+#include "firmware/config.h"
+#include "firmware/forms.h"
+#include "firmware/i18n.h"
+#include "firmware/log.h"
+#include "firmware/util.h"
+#include "ui/app.h"
+#include "ui/text.h"
+#include "ui/worker.h"
+
+#define DEFAULT_SEED 20261125u
+#define DEFAULT_EVENTS 10000
+#define FONT "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+#define FONT_BOLD "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+#define SURFACE_W 108        /* a tenth of 1080×1920 per side */
+#define SURFACE_H 192
+#define MAX_SCREENS 64
+#define PIN "2468"
+#define REAL_WAIT_MS 8000    /* longest real wait for a worker answer */
+
+/* The screens a run of DEFAULT_EVENTS must reach: beyond welcome and
+ * services into check-in, the forms up to the receipt, and the
+ * technician's PIN pad. */
+static const char *const must_reach[] = {
+	"welcome", "services", "issuing", "ticket", "sorry", "checkin",
+	"checking",
+	"checkin-result", "forms-check", "forms", "form-page", "form-review",
+	"form-consent", "submitting", "receipt", "pin", "maintenance",
+	NULL,
+};
+
+/* ---- the virtual clock ---------------------------------------------- */
+
+static _Atomic int64_t vclock;
+
+int64_t __wrap_util_mono_ms(void);
+int64_t __real_util_mono_ms(void);
+
+int64_t __wrap_util_mono_ms(void)
+{
+	return atomic_load(&vclock);
+}
+
+/* ---- a seeded generator (xorshift64*), the same on every machine ---- */
+
+static uint64_t rng_state;
+
+static uint32_t rnd(void)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return (uint32_t)((rng_state * 0x2545F4914F6CDD1DULL) >> 32);
+}
+
+/* 0 .. n-1 */
+static int rnd_n(int n)
+{
+	return n > 0 ? (int)(rnd() % (uint32_t)n) : 0;
+}
+
+static int chance(int percent)
+{
+	return rnd_n(100) < percent;
+}
+
+/* ---- the session under test ---------------------------------------- */
+
+struct monkey {
+	struct config cfg;
+	struct i18n i18n;
+	struct forms_list forms;
+	char dir[256];
+	SDL_Surface *surface;
+	SDL_Renderer *r;
+	struct text *text;
+	struct worker *worker;
+	struct app *app;
+
+	int events;
+	int bad;                       /* a check failed: stop */
+	int reached[MAX_SCREENS];      /* frames seen per screen */
+	char langs[8][8];              /* languages seen with a session */
+	int n_langs;
+	int counts[16];                /* events per kind */
+	int typed_markers;             /* a marker went in since WELCOME */
+	int wipe_checks;               /* WELCOME checks after a session */
+	int64_t waited_ms, frame_ms;   /* real time waiting, drawing */
+	int frames, redraws;
+};
+
+/* Names, numbers and codes the monkey types as a citizen would; none of
+ * them may be left in the UI's buffers once the session is over. */
+static const char *const markers[] = {
+	"Kowalczyk", "Öztürkoğlu", "Шевченко", "عبدالرحمن", "Wischnewski",
+	"Hauptstraße", "47110815", "QXZV", "9753124",
+};
+
+/* Text input as a physical keyboard or a scanner gives it (SDL's text
+ * events hold up to 31 bytes): five scripts, combining marks, direction
+ * marks, emoji, and strings far longer than any field. */
+static const char *const texts[] = {
+	"a", "Z", "ä", "ö", "ü", "ß", "ẞ", "É", "1", "0", "@", ".", " ",
+	"Müller", "Straße 12a", "Ğİıçşö", "Їжак ґанок", "Привет",
+	"مرحبا بكم", "شارع 17", "12.08.1964", "1964-08-12", "10115",
+	"erika@example.de", "+49 30 1234567", "e\u0301", "\u200f17\u200e",
+	"\U0001F600", "\u202eabc", "<>&\"'%s%n", "\t", "\\", "0000000000",
+	"ששש", "日本語", "ǅ", "\u00ad", "K7QM", "100200",
+};
+
+/* Values that often pass a field's checks; the monkey types the first
+ * one that forms_check_field() accepts for the focused field. */
+static const char *const plausible[] = {
+	"Kowalczyk", "Öztürkoğlu", "Шевченко", "Wischnewski", "Erika",
+	"12.08.1964", "12081964", "01.01.1990", "10115", "12345", "12",
+	"12a", "Hauptstraße", "Musterstadt", "erika@example.de",
+	"+49301234567", "030 1234567", "1", "3", "10", "2024", "B-MK 1234",
+	"Schwarzer Rucksack mit Laptop", "Rathaus, Eingang Nord",
+	"01.11.2026", "20.11.2026", "AB123456",
+};
+
+static int64_t now_ms(void)
+{
+	return atomic_load(&vclock);
+}
+
+static void advance(int64_t ms)
+{
+	atomic_fetch_add(&vclock, ms);
+}
+
+static void real_sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0)
+		;
+}
+
+static int screen_index(const struct monkey *m)
+{
+	int s = (int)m->app->screen;
+
+	return s >= 0 && s < MAX_SCREENS ? s : MAX_SCREENS - 1;
+}
+
+static void note_lang(struct monkey *m)
+{
+	for (int i = 0; i < m->n_langs; i++)
+		if (!strcmp(m->langs[i], m->app->lang))
+			return;
+	if (m->n_langs < 8)
+		snprintf(m->langs[m->n_langs++], sizeof m->langs[0], "%s",
+			 m->app->lang);
+}
+
+static void fail(struct monkey *m, const char *what)
+{
+	fprintf(stderr, "monkey: event %d (screen %s): %s\n", m->events,
+		app_screen_name(m->app->screen), what);
+	check_fail(__FILE__, __LINE__, what);
+	m->bad = 1;
+}
+
+/* After a session: nothing the monkey typed is left anywhere. */
+static void check_wiped(struct monkey *m)
+{
+	for (size_t i = 0; i < sizeof markers / sizeof *markers; i++)
+		if (app_holds_text(m->app, markers[i])) {
+			char msg[128];
+			snprintf(msg, sizeof msg,
+				 "'%s' still held after the session", markers[i]);
+			fail(m, msg);
+		}
+	m->wipe_checks++;
+	m->typed_markers = 0;
+}
+
+/* One frame at the virtual time, and the checks every event ends with. */
+static void frame(struct monkey *m)
+{
+	enum app_screen before = m->app->screen;
+	const char *name;
+
+	if (m->bad)
+		return;
+	int64_t t0 = __real_util_mono_ms();
+	int rc;
+
+	m->redraws += m->app->dirty != 0;
+	rc = app_frame(m->app, now_ms());
+
+	m->frame_ms += __real_util_mono_ms() - t0;
+	m->frames++;
+	if (rc != 0) {
+		fail(m, "app_frame failed");
+		return;
+	}
+	name = app_screen_name(m->app->screen);
+	if (!name || !*name || !strcmp(name, "?")) {
+		fail(m, "screen without a name");
+		return;
+	}
+	m->reached[screen_index(m)]++;
+	if (m->app->screen != APP_WELCOME)
+		note_lang(m);
+	if (m->app->screen == APP_WELCOME && before != APP_WELCOME &&
+	    m->typed_markers)
+		check_wiped(m);
+}
+
+static void step(struct monkey *m, int64_t ms)
+{
+	advance(ms);
+	frame(m);
+}
+
+static int waiting(const struct app *app)
+{
+	return app->inflight || app->maint_inflight ||
+	       ((app->screen == APP_TICKET || app->screen == APP_RECEIPT) &&
+		app->printed < 0);
+}
+
+/* The worker answers in real time: frames (1 virtual ms apart) until the
+ * app has its answer, as a citizen waits in front of the spinner. */
+static void wait_worker(struct monkey *m)
+{
+	int64_t t0 = __real_util_mono_ms();
+
+	while (!m->bad && waiting(m->app) &&
+	       __real_util_mono_ms() - t0 < REAL_WAIT_MS) {
+		real_sleep_ms(1);
+		step(m, 1);
+	}
+	m->waited_ms += __real_util_mono_ms() - t0;
+}
+
+/* ---- finding targets ------------------------------------------------- */
+
+#define TARGETS_MAX 256
+
+struct targets {
+	const struct widget *w[TARGETS_MAX];
+	int weight[TARGETS_MAX];
+	int n, total;
+};
+
+/* Buttons that move a citizen on weigh more than keys of a keyboard, so
+ * that the monkey both types and gets somewhere. */
+static int weight_of(const struct widget *w)
+{
+	if (!strncmp(w->id, "key-", 4))
+		return 2;
+	if (!strcmp(w->id, "done") || !strcmp(w->id, "more-time-no") ||
+	    w->action == ACT_END_SESSION)
+		return 2;
+	if (!strcmp(w->id, "back") || !strncmp(w->id, "lang-", 5) ||
+	    !strncmp(w->id, "a11y-", 5))
+		return 3;
+	return 8;
+}
+
+static void collect(struct targets *t, const struct widget *w)
+{
+	if (!w)
+		return;
+	if (w->kind == WIDGET_BUTTON && t->n < TARGETS_MAX &&
+	    w->rect.w > 0 && w->rect.h > 0) {
+		t->w[t->n] = w;
+		t->weight[t->n] = weight_of(w);
+		t->total += t->weight[t->n];
+		t->n++;
+	}
+	for (int i = 0; i < w->n_children; i++)
+		collect(t, w->children[i]);
+}
+
+/* A button of the current screen (the prompt's only while it is up), or
+ * NULL when there is none. */
+static const struct widget *pick_button(struct monkey *m)
+{
+	struct targets t = { .n = 0 };
+	const struct widget *scope = m->app->root;
+	int k;
+
+	if (m->app->more_time) {
+		const struct widget *p = widget_find(m->app->root, "more-time");
+		if (p)
+			scope = p;
+	}
+	collect(&t, scope);
+	if (!t.n)
+		return NULL;
+	k = rnd_n(t.total);
+	for (int i = 0; i < t.n; i++) {
+		if (k < t.weight[i])
+			return t.w[i];
+		k -= t.weight[i];
+	}
+	return t.w[t.n - 1];
+}
+
+static void point_in(const struct widget *w, int *x, int *y)
+{
+	*x = w->rect.x + 2 + rnd_n(w->rect.w > 4 ? w->rect.w - 4 : 1);
+	*y = w->rect.y + 2 + rnd_n(w->rect.h > 4 ? w->rect.h - 4 : 1);
+}
+
+static void random_point(int *x, int *y)
+{
+	/* now and then just off the screen: a finger at the bezel */
+	*x = rnd_n(APP_W + 40) - 20;
+	*y = rnd_n(APP_H + 40) - 20;
+}
+
+/* A person looks before tapping: usually past the input guard. */
+static void react(struct monkey *m)
+{
+	if (!app_accepts_input(m->app) && chance(92))
+		step(m, APP_INPUT_GUARD_MS + rnd_n(200));
+	else
+		step(m, 16 + rnd_n(120));
+}
+
+/* ---- the events ---------------------------------------------------- */
+
+enum ev {
+	EV_TAP_BUTTON, EV_TAP_ANY, EV_SLIDE, EV_LONG, EV_HOLD_HEADER, EV_KEY,
+	EV_TEXT, EV_FILL, EV_WAIT, EV_TIMEOUT, EV_COUNT
+};
+
+static const char *const ev_names[EV_COUNT] = {
+	"tap on a button", "tap anywhere", "slide", "long press",
+	"header hold", "key", "text", "plausible answer", "short wait",
+	"timeout wait",
+};
+
+static void tap_at(struct monkey *m, int x, int y)
+{
+	app_pointer(m->app, 1, x, y);
+	/* a quick tap: press and release reach the same frame */
+	if (chance(50))
+		step(m, 30 + rnd_n(200));
+	else
+		advance(30 + rnd_n(60));
+	if (chance(20)) /* a finger wobbles a little */
+		app_pointer_move(m->app, x + rnd_n(9) - 4, y + rnd_n(9) - 4);
+	app_pointer(m->app, 0, x, y);
+	/* now and then the store does not answer in time: the deadline
+	 * passes before the frame that would take the answer */
+	if (m->app->inflight && chance(4))
+		advance(APP_ISSUING_MAX_MS);
+	step(m, 16);
+}
+
+static void ev_tap_button(struct monkey *m)
+{
+	const struct widget *w = pick_button(m);
+	int x, y;
+
+	if (!w) {
+		random_point(&x, &y);
+	} else {
+		point_in(w, &x, &y);
+	}
+	react(m);
+	tap_at(m, x, y);
+}
+
+static void ev_tap_any(struct monkey *m)
+{
+	int x, y;
+
+	random_point(&x, &y);
+	react(m);
+	tap_at(m, x, y);
+}
+
+static void ev_slide(struct monkey *m)
+{
+	const struct widget *w = pick_button(m);
+	int x, y, x2, y2;
+
+	if (w)
+		point_in(w, &x, &y);
+	else
+		random_point(&x, &y);
+	random_point(&x2, &y2);
+	react(m);
+	app_pointer(m->app, 1, x, y);
+	step(m, 16);
+	for (int i = 1; i <= 6; i++) {
+		app_pointer_move(m->app, x + (x2 - x) * i / 6,
+				 y + (y2 - y) * i / 6);
+		step(m, 16);
+	}
+	app_pointer(m->app, 0, x2, y2);
+	step(m, 16);
+}
+
+/* Held down while frames pass; ms around APP_LONG_PRESS_MS. */
+static void hold(struct monkey *m, int x, int y, int ms)
+{
+	react(m);
+	app_pointer(m->app, 1, x, y);
+	for (int t = 0; t < ms && !m->bad; t += 100)
+		step(m, 100);
+	app_pointer(m->app, 0, x, y);
+	step(m, 16);
+}
+
+static void ev_long(struct monkey *m)
+{
+	const struct widget *w = pick_button(m);
+	int x, y;
+
+	if (w)
+		point_in(w, &x, &y);
+	else
+		random_point(&x, &y);
+	hold(m, x, y, APP_LONG_PRESS_MS - 300 + rnd_n(900));
+}
+
+/* The technician's way in: the header held (somewhere off its buttons). */
+static void ev_hold_header(struct monkey *m)
+{
+	int x = 20 + rnd_n(APP_W - 40), y = 10 + rnd_n(APP_HEADER_H - 20);
+
+	if (widget_at(m->app->root, x, y))
+		x = APP_W / 2;
+	hold(m, x, y, APP_HOLD_MS - 500 + rnd_n(1500));
+}
+
+static void ev_key(struct monkey *m)
+{
+	static const SDL_Keycode special[] = {
+		SDLK_RETURN, SDLK_KP_ENTER, SDLK_BACKSPACE, SDLK_BACKSPACE,
+		SDLK_TAB, SDLK_SPACE, SDLK_LEFT, SDLK_DELETE, SDLK_F1,
+		SDLK_LSHIFT, 0xe4 /* ä */, 0xf6 /* ö */, 0xfc /* ü */,
+		0xdf /* ß */,
+	};
+	SDL_Keycode k;
+	int r = rnd_n(100);
+
+	if (r < 2)
+		k = SDLK_ESCAPE; /* ends a session: rare */
+	else if (r < 40)
+		k = SDLK_a + rnd_n(26);
+	else if (r < 60)
+		k = SDLK_0 + rnd_n(10);
+	else
+		k = special[rnd_n((int)(sizeof special / sizeof *special))];
+	step(m, 20 + rnd_n(150));
+	app_key(m->app, k);
+	step(m, 16);
+}
+
+static void type_text(struct monkey *m, const char *s)
+{
+	for (size_t i = 0; i < sizeof markers / sizeof *markers; i++)
+		if (strstr(s, markers[i]))
+			m->typed_markers = 1;
+	app_text(m->app, s);
+	step(m, 16);
+}
+
+static void ev_text(struct monkey *m)
+{
+	char buf[32];
+	int r = rnd_n(100);
+
+	step(m, 20 + rnd_n(150));
+	if (r < 20) {
+		type_text(m, markers[rnd_n((int)(sizeof markers /
+						 sizeof *markers))]);
+	} else if (r < 30) {
+		/* a burst of one character, as held down or a scanner */
+		int n = 1 + rnd_n(31);
+		memset(buf, 'A' + rnd_n(26), (size_t)n);
+		buf[n] = '\0';
+		type_text(m, buf);
+	} else {
+		type_text(m, texts[rnd_n((int)(sizeof texts / sizeof *texts))]);
+	}
+}
+
+static void clear_field(struct monkey *m, const struct textbuf *tb)
+{
+	/* held down: the key repeats faster than frames come */
+	for (int i = 0; i < 80 && tb->len > 0 && !m->bad; i++) {
+		app_key(m->app, SDLK_BACKSPACE);
+		advance(30);
+	}
+	frame(m);
+}
+
+/* What a citizen who knows what to type would type: a value the focused
+ * form field accepts, the booked appointment's numbers, the PIN. */
+static void ev_fill(struct monkey *m)
+{
+	struct app *app = m->app;
+	char msg[FORMS_MSG_MAX];
+
+	react(m);
+	if (app->more_time)
+		return;
+	if (app->screen == APP_FORM_PAGE && app->form &&
+	    app->form_focus >= 0) {
+		const struct form_field *f = &app->form->fields[app->form_focus];
+		int n = (int)(sizeof plausible / sizeof *plausible);
+		int start = rnd_n(n);
+		if (f->type == FORM_SELECT || f->type == FORM_RADIO ||
+		    f->type == FORM_CHECKBOX) {
+			app_key(app, SDLK_TAB);
+			step(m, 16);
+			return;
+		}
+		for (int k = 0; k < n; k++) {
+			const char *v = plausible[(start + k) % n];
+			if (forms_check_field(app->form, app->form_focus, v,
+					      app->lang, msg, sizeof msg) !=
+			    BK_OK)
+				continue;
+			clear_field(m, &app->form_tb);
+			type_text(m, v);
+			break;
+		}
+		if (chance(60)) {
+			app_key(app, SDLK_RETURN);
+			step(m, 16);
+		}
+		return;
+	}
+	if (app->screen == APP_CHECKIN) {
+		int known = chance(70);
+		clear_field(m, &app->ci_fields[app->ci_focus].tb);
+		if (app->ci_focus == 0)
+			type_text(m, known ? "100200" : "47110815");
+		else
+			type_text(m, known ? "K7QM" : "QXZV");
+		app_key(app, chance(70) ? SDLK_TAB : SDLK_RETURN);
+		step(m, 16);
+		return;
+	}
+	if (app->screen == APP_PIN) {
+		type_text(m, chance(80) ? PIN : "1357");
+		app_key(app, SDLK_RETURN);
+		step(m, 16);
+	}
+}
+
+static void ev_wait(struct monkey *m)
+{
+	step(m, 100 + rnd_n(5000));
+}
+
+/* Long enough for an idle prompt, a ticket screen's end, or the whole
+ * session's end. */
+static void ev_timeout(struct monkey *m)
+{
+	int64_t idle = (int64_t)m->cfg.idle_seconds * 1000;
+	int64_t more = (int64_t)m->cfg.more_time_seconds * 1000;
+
+	switch (rnd_n(3)) {
+	case 0:
+		step(m, idle + rnd_n(2000));
+		break;
+	case 1:
+		step(m, more + rnd_n(2000));
+		break;
+	default:
+		for (int i = 0; i < 3; i++)
+			step(m, idle + more);
+		break;
+	}
+}
+
+static enum ev pick_event(void)
+{
+	static const int weight[EV_COUNT] = {
+		[EV_TAP_BUTTON] = 52, [EV_TAP_ANY] = 5, [EV_SLIDE] = 4,
+		[EV_LONG] = 3, [EV_HOLD_HEADER] = 2, [EV_KEY] = 10,
+		[EV_TEXT] = 9, [EV_FILL] = 10, [EV_WAIT] = 4,
+		[EV_TIMEOUT] = 1,
+	};
+	int k = rnd_n(100);
+
+	for (int e = 0; e < EV_COUNT; e++) {
+		if (k < weight[e])
+			return (enum ev)e;
+		k -= weight[e];
+	}
+	return EV_TAP_BUTTON;
+}
+
+static void one_event(struct monkey *m)
+{
+	enum ev e;
+
+	if (waiting(m->app))
+		wait_worker(m);
+	e = pick_event();
+	/* a technician who got the PIN pad mostly knows the PIN */
+	if (m->app->screen == APP_PIN && chance(40))
+		e = EV_FILL;
+	/* the header hold and the plausible answers only where they mean
+	 * something; elsewhere a tap */
+	if (e == EV_HOLD_HEADER && m->app->screen != APP_WELCOME)
+		e = EV_TAP_BUTTON;
+	m->counts[e]++;
+	switch (e) {
+	case EV_TAP_BUTTON: ev_tap_button(m); break;
+	case EV_TAP_ANY: ev_tap_any(m); break;
+	case EV_SLIDE: ev_slide(m); break;
+	case EV_LONG: ev_long(m); break;
+	case EV_HOLD_HEADER: ev_hold_header(m); break;
+	case EV_KEY: ev_key(m); break;
+	case EV_TEXT: ev_text(m); break;
+	case EV_FILL: ev_fill(m); break;
+	case EV_WAIT: ev_wait(m); break;
+	case EV_TIMEOUT: ev_timeout(m); break;
+	case EV_COUNT: break;
+	}
+	m->events++;
+}
+
+/* ---- setup ----------------------------------------------------------- */
+
+/* The back office's RSA key (public half, PEM), so forms are taken. */
+static int write_public_key(const char *path)
+{
+	EVP_PKEY *k = EVP_RSA_gen(2048);
+	FILE *f;
+	int ok;
+
+	if (!k)
+		return -1;
+	f = fopen(path, "w");
+	ok = f && PEM_write_PUBKEY(f, k) == 1;
+	if (f && fclose(f) != 0)
+		ok = 0;
+	EVP_PKEY_free(k);
+	return ok ? 0 : -1;
+}
+
+static int set(struct monkey *m, const char *key, const char *value)
+{
+	char err[CONFIG_ERR_MAX];
+
+	if (config_set(&m->cfg, key, value, err, sizeof err) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* One booked appointment now (process 100200, code K7QM), as the
+ * down-sync would have stored it, so a check-in can succeed. */
+static int seed_appointment(const struct monkey *m)
+{
+	char path[300], day[11], sql[512];
+	time_t t = time(NULL);
+	struct tm tm;
+	sqlite3 *db;
+	int rc;
+
+	localtime_r(&t, &tm);
+	strftime(day, sizeof day, "%Y-%m-%d", &tm);
+	snprintf(sql, sizeof sql,
+		 "INSERT INTO appointments (id, process_number, booking_code,"
+		 " service_id, day, slot_start_ms, slot_minutes, status,"
+		 " updated_ms) VALUES ('ap-now', '100200', 'K7QM',"
+		 " 'reisepass', '%s', %lld, 15, 'booked', 0)",
+		 day, (long long)t * 1000);
+	snprintf(path, sizeof path, "%s/kiosk.db", m->dir);
+	if (sqlite3_open(path, &db) != SQLITE_OK) {
+		sqlite3_close(db);
+		return -1;
+	}
+	sqlite3_busy_timeout(db, 5000);
+	rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		fprintf(stderr, "seed: %s\n", sqlite3_errmsg(db));
+	sqlite3_close(db);
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
+static int setup(struct monkey *m)
+{
+	char err[512], path[320];
+	struct worker_result wr;
+
+	check_tmpdir(m->dir);
+	if (config_load(&m->cfg, BK_SOURCE_DIR "/assets/site.conf", err,
+			sizeof err) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	snprintf(path, sizeof path, "virtual:%s/printer", m->dir);
+	if (set(m, "printer.uri", path) < 0 ||
+	    set(m, "kiosk.maintenance_pin", PIN) < 0)
+		return -1;
+	snprintf(path, sizeof path, "%s/printer", m->dir);
+	if (mkdir(path, 0755) < 0)
+		return -1;
+	snprintf(path, sizeof path, "%s/backoffice.pub", m->dir);
+	if (write_public_key(path) < 0 ||
+	    set(m, "backoffice.public_key", path) < 0)
+		return -1;
+	if (config_validate(&m->cfg, err, sizeof err) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	i18n_init(&m->i18n, config_i18n_dir(&m->cfg), m->cfg.languages,
+		  m->cfg.n_languages);
+	if (forms_load_dir(forms_dir(&m->cfg), &m->i18n, &m->forms, NULL) !=
+	    BK_OK)
+		fprintf(stderr, "monkey: no forms in %s\n", forms_dir(&m->cfg));
+
+	m->surface = SDL_CreateRGBSurfaceWithFormat(0, SURFACE_W, SURFACE_H,
+						    32,
+						    SDL_PIXELFORMAT_ARGB8888);
+	if (m->surface)
+		m->r = SDL_CreateSoftwareRenderer(m->surface);
+	if (!m->r || SDL_RenderSetLogicalSize(m->r, APP_W, APP_H) < 0) {
+		fprintf(stderr, "renderer: %s\n", SDL_GetError());
+		return -1;
+	}
+	m->text = text_create(m->r, FONT, FONT_BOLD, err, sizeof err);
+	if (!m->text) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	m->worker = worker_create(&m->cfg, &m->i18n, m->dir, m->cfg.printer_uri);
+	if (!m->worker)
+		return -1;
+	/* the schema exists once the worker says it is ready */
+	for (int i = 0; i < 1000 && !worker_poll(m->worker, &wr); i++)
+		real_sleep_ms(10);
+	if (wr.kind != WORKER_READY || seed_appointment(m) < 0) {
+		fprintf(stderr, "worker not ready\n");
+		return -1;
+	}
+	m->app = app_create(m->r, m->text, &m->cfg, &m->i18n, m->worker, NULL,
+			    err, sizeof err);
+	if (!m->app) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	app_set_forms(m->app, &m->forms);
+	return 0;
+}
+
+/* In main.c's order: the app, the worker, then what they read. */
+static void teardown(struct monkey *m)
+{
+	app_destroy(m->app);
+	worker_destroy(m->worker);
+	forms_list_free(&m->forms);
+	text_destroy(m->text);
+	if (m->r)
+		SDL_DestroyRenderer(m->r);
+	if (m->surface)
+		SDL_FreeSurface(m->surface);
+	i18n_free(&m->i18n);
+	check_rmtree(m->dir);
+}
+
+static unsigned long env_number(const char *name, unsigned long dflt)
+{
+	const char *s = getenv(name);
+	char *end;
+	unsigned long v;
+
+	if (!s || !*s)
+		return dflt;
+	v = strtoul(s, &end, 0);
+	return *end ? dflt : v;
+}
+
+static void report(const struct monkey *m, double seconds)
+{
+	int distinct = 0;
+
+	printf("monkey: %d events in %.1f s (real time)\n", m->events,
+	       seconds);
+	for (int e = 0; e < EV_COUNT; e++)
+		printf("  %-18s %6d\n", ev_names[e], m->counts[e]);
+	printf("  screens reached (frames):");
+	for (int s = 0; s < MAX_SCREENS; s++) {
+		const char *name = app_screen_name((enum app_screen)s);
+		if (!m->reached[s] || !strcmp(name, "?"))
+			continue;
+		distinct++;
+		printf(" %s=%d", name, m->reached[s]);
+	}
+	printf("\n  %d distinct screens; languages in sessions:", distinct);
+	for (int i = 0; i < m->n_langs; i++)
+		printf(" %s", m->langs[i]);
+	printf("\n  sessions checked for leftovers: %d\n", m->wipe_checks);
+	printf("  real time: %.1f s in %d frames (%d redrawn), %.1f s "
+	       "waiting for the worker\n", (double)m->frame_ms / 1000.0,
+	       m->frames, m->redraws, (double)m->waited_ms / 1000.0);
+}
+
+static void test_monkey(void)
+{
+	static struct monkey m;
+	unsigned long seed = env_number("BK_MONKEY_SEED", DEFAULT_SEED);
+	long n = (long)env_number("BK_MONKEY_EVENTS", DEFAULT_EVENTS);
+	int64_t t0 = __real_util_mono_ms(), v0;
+
+	printf("monkey: seed %lu, %ld events (BK_MONKEY_SEED, "
+	       "BK_MONKEY_EVENTS)\n", seed, n);
+	fflush(stdout);
+	rng_state = seed ? seed : 1;
+	atomic_store(&vclock, t0);
+	REQUIRE(util_mono_ms() == t0); /* linked with --wrap=util_mono_ms */
+	advance(1);
+	REQUIRE(util_mono_ms() == t0 + 1);
+
+	if (setup(&m) < 0) {
+		check_fail(__FILE__, __LINE__, "setup");
+		teardown(&m);
+		return;
+	}
+	v0 = now_ms();
+	frame(&m);
+	while (m.events < n && !m.bad)
+		one_event(&m);
+	/* the last session ends too */
+	if (!m.bad) {
+		wait_worker(&m);
+		for (int i = 0; i < 4; i++)
+			step(&m, (int64_t)(m.cfg.idle_seconds +
+					   m.cfg.more_time_seconds) * 1000);
+		wait_worker(&m);
+		step(&m, (int64_t)m.cfg.ticket_screen_seconds * 1000 + 1);
+		CHECK_STR(app_screen_name(m.app->screen), "welcome");
+		check_wiped(&m);
+	}
+	report(&m, (double)(__real_util_mono_ms() - t0) / 1000.0);
+	printf("  kiosk time: %.0f s\n", (double)(now_ms() - v0) / 1000.0);
+	for (int i = 0; must_reach[i]; i++) {
+		int found = 0;
+		for (int s = 0; s < MAX_SCREENS; s++)
+			if (m.reached[s] &&
+			    !strcmp(app_screen_name((enum app_screen)s),
+				    must_reach[i]))
+				found = 1;
+		if (!found) {
+			char msg[96];
+			snprintf(msg, sizeof msg, "never reached '%s'",
+				 must_reach[i]);
+			check_fail(__FILE__, __LINE__, msg);
+		}
+	}
+	CHECK(m.n_langs >= 5);
+	if (m.bad)
+		fprintf(stderr, "monkey: reproduce with BK_MONKEY_SEED=%lu\n",
+			seed);
+	teardown(&m);
+}
+
+int main(void)
+{
+	static const struct check_test tests[] = {
+		{ "monkey", test_monkey },
+		{ NULL, NULL },
+	};
+
+	log_init("test_monkey", LOG_WARN);
+	return check_main(tests);
+}
