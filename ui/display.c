@@ -125,11 +125,11 @@ static int build(struct display *d)
 	} else {
 		ok &= label(root, "call-title", 60, 170, DISPLAY_W - 120, 80,
 			    T.title, 48, 0, C_MUTED, TEXT_CENTER) != NULL;
-		w = label(root, "call-number", 60, 250, 820, 400,
+		w = label(root, "call-number", 60, 250, 780, 400,
 			  d->calls[0].number, 300, 1, C_ACCENT, TEXT_RIGHT);
 		fit(d, w);
 		ok &= w != NULL;
-		ok &= label(root, "call-arrow", 880, 250, 160, 400, T.arrow,
+		ok &= label(root, "call-arrow", 860, 250, 170, 400, T.arrow,
 			    200, 1, C_INK, TEXT_CENTER) != NULL;
 		counter_label(d->calls[0].counter, name, sizeof name);
 		w = label(root, "call-counter", 1040, 250, 820, 400, name, 160,
@@ -336,7 +336,10 @@ static void usage(FILE *f)
 		   "FILE] [--screenshots DIR]]\n");
 }
 
-static int parse_opts(struct opts *o, int argc, char **argv)
+/* The display's options; the shared ones (cli.h) are taken here too, in
+ * any place, since "--role display" comes before them. */
+static int parse_opts(struct opts *o, struct cli_common *cli, int argc,
+		      char **argv)
 {
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -344,6 +347,13 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 
 		if (!strcmp(a, "--role") && more)
 			i++; /* "display": main.c sent us here */
+		else if (!strcmp(a, "--config") && more)
+			cli->config_path = argv[++i];
+		else if (!strcmp(a, "--set") && more) {
+			if (cli_add_set(cli, argv[++i]) < 0)
+				return -1;
+		} else if (!strcmp(a, "--data-dir") && more)
+			i++; /* the display keeps no data */
 		else if (!strcmp(a, "--site") && more)
 			o->site = argv[++i];
 		else if (!strcmp(a, "--ca") && more)
@@ -472,8 +482,7 @@ int display_main(int argc, char **argv)
 	int rc = 2;
 
 	log_init("buergerkiosk", LOG_INFO);
-	if (cli_parse_common(&cli, &argc, &argv) < 0 ||
-	    parse_opts(&o, argc, argv) < 0)
+	if (parse_opts(&o, &cli, argc, argv) < 0)
 		return 2;
 	if (o.script && load_script(&script, o.script) < 0)
 		return 2;
@@ -530,6 +539,15 @@ int display_main(int argc, char **argv)
 		rc = loop(d, o.headless);
 out:
 	if (d) {
+		struct speech_stats ss = { 0 };
+
+		speech_get_stats(d->speech, &ss);
+		log_info("display", "stopped: %llu calls shown, %llu "
+			 "announcements, %llu gongs, %llu spoken by espeak-ng",
+			 (unsigned long long)d->calls_seen,
+			 (unsigned long long)d->announced,
+			 (unsigned long long)gong_plays(d->gong),
+			 (unsigned long long)ss.started);
 		display__net_stop(d->net);
 		speech_destroy(d->speech);
 		gong_destroy(d->gong);

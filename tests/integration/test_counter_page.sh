@@ -33,7 +33,7 @@ kd_start() {
 	echo "$KD_PID" >"$TMP/kd.pid"
 	for _ in $(seq 200); do
 		local p
-		p=$(sed -n 's|.*site API listening on http://127\.0\.0\.1:\([0-9]*\).*|\1|p' "$log" | head -n 1)
+		p=$(sed -n 's|.*site API listening on http://127\.0\.0\.1:\([0-9]*\).*|\1|p' "$log" 2>/dev/null | head -n 1)
 		if [ -n "$p" ]; then
 			KD_PORT=$p
 			echo "$KD_PORT" >"$TMP/kd.port"
