@@ -28,12 +28,18 @@ CS_PID=
 CS_N=0
 PCSCD_PID=
 
-cleanup_extra() {
-	if [ -n "$PCSCD_PID" ]; then
+# The emulator and pcscd are stopped first: lib.sh's cleanup waits for
+# every child before it stops pcscd, and pcscd would never end by itself.
+stop_card_stack() {
+	declare -F cs_stop >/dev/null && cs_stop
+	if [ -n "${PCSCD_PID:-}" ]; then
 		kill -TERM "$PCSCD_PID" 2>/dev/null
 		wait "$PCSCD_PID" 2>/dev/null
+		PCSCD_PID=
 	fi
+	cleanup
 }
+trap stop_card_stack EXIT
 
 # --- pcscd -------------------------------------------------------------
 if declare -F pcscd_start >/dev/null; then
@@ -145,11 +151,19 @@ cs_start() {
 	CS_PID=$!
 	PIDS+=("$CS_PID")
 	deadline=$((SECONDS + 10))
-	until grep -q '^card seen by the reader$' "$out"; do
+	until grep -qs '^card seen by the reader$' "$out"; do
 		kill -0 "$CS_PID" 2>/dev/null ||
 			fail "kiosk-cardsim ended before pcscd saw the card"
 		[ $SECONDS -lt $deadline ] ||
 			fail "pcscd did not see the card within 10 s"
+		sleep 0.05
+	done
+	# pcscd asks for the ATR before it has powered the card and calls it
+	# present: wait for the reader's state as applications see it
+	until ctl card list --json 2>/dev/null | jq -e --arg r "$READER" \
+		'any(.[]; .name == $r and .card_present)' >/dev/null; do
+		[ $SECONDS -lt $deadline ] ||
+			fail "the reader did not show the card within 10 s"
 		sleep 0.05
 	done
 }
@@ -229,16 +243,17 @@ read_card --mrz "L898902C3,740812,320416" --csca "$TMP/csca"
 [ "$RC" = 2 ] || fail "wrong MRZ (PACE): exit $RC, expected 2"
 echo "ok 3 passport by PACE-MRZ"
 
-# 5. card pulled mid-read: after PACE (8 APDUs), while reading the files
-cs_start "$TMP/id.txt" --pull-after 10
+# 5. card pulled mid-read: after EF.CardAccess, MSE:Set AT, 4 GENERAL
+#    AUTHENTICATE and SELECT (7 APDUs), at the first file read
+cs_start "$TMP/id.txt" --pull-after 7
 read_card --can "$(hval "$TMP/id.txt" can)" --csca "$TMP/csca"
 [ "$RC" = 4 ] || fail "card pulled: exit $RC, expected 4"
 [ -s "$TMP/read.err" ] || fail "card pulled: no message"
 ! grep -q MUSTERMANN "$TMP/read.json" || fail "card pulled: data on stdout"
 wait "$CS_PID" 2>/dev/null
 CS_PID=
-grep -q 'card removed after 10 APDUs (pulled)' "$TMP/cs$CS_N.log" ||
-	fail "card pulled: the emulator did not pull after the 10th APDU"
+grep -q 'card removed after 7 APDUs (pulled)' "$TMP/cs$CS_N.log" ||
+	fail "card pulled: the emulator did not pull after the 7th APDU"
 echo "ok 5 card pulled mid-read: exit 4 with a message"
 
 # 6. forged SOD
