@@ -44,6 +44,11 @@ struct siteapi {
 	int port, tls;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
+	/* Actions of this process queue here, not in SQLite's busy handler:
+	 * its back-off sleeps (up to 100 ms a try) gave 50 counters calling
+	 * at once a p99 of half a second; a mutex hands the write lock on at
+	 * once. Other processes (the kiosk) still meet the busy timeout. */
+	pthread_mutex_t write_lock;
 	unsigned long generation;   /* bumped by every action (under lock) */
 	int stopping;
 };
@@ -606,7 +611,9 @@ static enum MHD_Result serve_action(struct siteapi *api,
 	if (siteapi_parse_body(a, (const char *)up->body.data, up->body.len,
 			       &rq, why, sizeof why) < 0)
 		return reply_error(conn, 400, why);
+	pthread_mutex_lock(&api->write_lock);
 	e = sq_act(st, api->cfg, c->id, &rq, store_now_ms(), &res);
+	pthread_mutex_unlock(&api->write_lock);
 	if (e == BK_ERR_AUTH)
 		return reply_error(conn, 401, "the counter's token was revoked");
 	if (e)
@@ -911,6 +918,7 @@ bk_err siteapi_start(const struct config *cfg, const char *data_dir,
 	api->cfg = cfg;
 	snprintf(api->data_dir, sizeof api->data_dir, "%s", data_dir);
 	pthread_mutex_init(&api->lock, NULL);
+	pthread_mutex_init(&api->write_lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&api->cond, &ca);
@@ -995,6 +1003,7 @@ void siteapi_stop(struct siteapi *api)
 		MHD_stop_daemon(api->httpd);
 	pthread_cond_destroy(&api->cond);
 	pthread_mutex_destroy(&api->lock);
+	pthread_mutex_destroy(&api->write_lock);
 	if (api->key)
 		util_wipe(api->key, strlen(api->key));
 	free(api->key);
