@@ -6,11 +6,12 @@
 # to speech (espeak-ng, SDL's dummy audio) exactly once, a stopped daemon
 # shows the quiet reconnecting mark with the last calls kept, and after
 # the restart the stream resumes (Last-Event-ID) without announcing old
-# calls again. The script is tests/integration/display-call.script;
+# calls again. All of it over HTTPS, as on a site's LAN: the daemon with
+# site_api.tls_cert/tls_key, the display trusting it through --ca. The script is tests/integration/display-call.script;
 # screenshots are kept in BUILD/ui-screens/display-role/.
 set -u
 . "$(dirname "$0")/lib.sh"
-bk_init display-role curl jq
+bk_init display-role curl jq openssl
 UI_BIN=$BIN/ui/buergerkiosk
 [ -x "$UI_BIN" ] || fail "$UI_BIN not built"
 
@@ -21,11 +22,13 @@ kd_start() {
 	KD_N=$((KD_N + 1))
 	log=$TMP/kd$KD_N.log
 	"$KD_BIN" "${COMMON[@]}" --set "site_api.listen=127.0.0.1:$KD_PORT" \
+		--set "site_api.tls_cert=$TMP/site.crt" \
+		--set "site_api.tls_key=$TMP/site.key" \
 		>"$TMP/kd$KD_N.out" 2>"$log" &
 	KD_PID=$!
 	PIDS+=("$KD_PID")
 	for _ in $(seq 200); do
-		p=$(sed -n 's|.*site API listening on http://127\.0\.0\.1:\([0-9]*\).*|\1|p' "$log" 2>/dev/null | head -n 1)
+		p=$(sed -n 's|.*site API listening on https://127\.0\.0\.1:\([0-9]*\).*|\1|p' "$log" 2>/dev/null | head -n 1)
 		if [ -n "$p" ]; then
 			KD_PORT=$p
 			return 0
@@ -39,7 +42,7 @@ kd_start() {
 # wait_log PATTERN N: until the display's log has N lines matching
 wait_log() {
 	for _ in $(seq 400); do
-		[ "$(grep -c -- "$1" "$TMP/display.log")" -ge "$2" ] && return 0
+		[ "$(grep -c -- "$1" "$TMP/display.log" 2>/dev/null)" -ge "$2" ] 2>/dev/null && return 0
 		kill -0 "$UI_PID" 2>/dev/null || fail "display ended while waiting for '$1'"
 		sleep 0.05
 	done
@@ -47,11 +50,15 @@ wait_log() {
 }
 
 api() {
-	curl -sS -o "$TMP/api.json" -w '%{http_code}' -X POST \
+	curl -sS --cacert "$TMP/site.crt" -o "$TMP/api.json" -w '%{http_code}' -X POST \
 		-H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
-		--data '{}' "http://127.0.0.1:$KD_PORT/api/v1/$1"
+		--data '{}' "https://127.0.0.1:$KD_PORT/api/v1/$1"
 }
 
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+	-keyout "$TMP/site.key" -out "$TMP/site.crt" -days 2 -subj "/CN=kiosk" \
+	-addext "subjectAltName=IP:127.0.0.1" 2>"$TMP/openssl.log" ||
+	fail "openssl could not make the site certificate"
 token=$(ctl counter add 3 --services personalausweis 2>>"$TMP/kioskctl.log" |
 	grep -oE '[A-Za-z0-9_-]{43}' | head -n 1)
 [ -n "$token" ] || fail "kioskctl counter add printed no token"
@@ -61,7 +68,7 @@ kd_start || fail "buergerkioskd did not start its site API"
 shots=$BIN/ui-screens/display-role
 rm -rf "$shots"
 BK_SPEECH=1 SDL_AUDIODRIVER=dummy "$UI_BIN" --role display \
-	--site "http://127.0.0.1:$KD_PORT/" --config "$SRC/assets/site.conf" \
+	--site "https://127.0.0.1:$KD_PORT/" --ca "$TMP/site.crt" --config "$SRC/assets/site.conf" \
 	--headless --script "$SRC/tests/integration/display-call.script" \
 	--screenshots "$shots" >"$TMP/display.out" 2>"$TMP/display.log" &
 UI_PID=$!
