@@ -7,7 +7,8 @@
 # Finish, Transfer, Park/Unpark, Pause/Resume; the other page sees the
 # queue shrink through server-sent events; two pages pressing Next at once
 # get different tickets; the page shows "reconnecting" while the daemon is
-# down and carries on after it restarts. Screenshots are kept in
+# down and carries on after it restarts; a revoked token sends the clerk
+# back to the login. Screenshots are kept in
 # BUILD/ui-screens/counter-page/.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -73,6 +74,11 @@ EOF
 	echo 'KD_N=100; kd_start || { echo "restart failed"; exit 1; }'
 } >"$TMP/start.sh"
 
+{
+	declare -p CTL_BIN COMMON
+	echo '"$CTL_BIN" "${COMMON[@]}" counter revoke "Schalter 2"'
+} >"$TMP/revoke.sh"
+
 mkdir -p "$TMP/npm"
 cp "$SRC/tests/npm/counter/package.json" "$SRC/tests/npm/counter/package-lock.json" \
 	"$SRC/tests/npm/counter/counter.mjs" "$TMP/npm/"
@@ -85,6 +91,7 @@ rm -rf "$shots"
 mkdir -p "$shots"
 (cd "$TMP/npm" && BK_URL=$url BK_TOKEN1=$t1 BK_TOKEN2=$t2 BK_SHOTS=$shots \
 	BK_STOP="bash $TMP/stop.sh" BK_START="bash $TMP/start.sh" \
+	BK_REVOKE="bash $TMP/revoke.sh" \
 	node counter.mjs) >"$TMP/node.out" 2>&1
 rc=$?
 cat "$TMP/node.out"

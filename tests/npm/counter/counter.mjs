@@ -5,7 +5,7 @@
 // Environment: BK_URL (the daemon's base URL), BK_TOKEN1 (counter
 // "Schalter 1": personalausweis, reisepass), BK_TOKEN2 ("Schalter 2":
 // personalausweis), BK_STOP / BK_START (shell commands that stop and start
-// the daemon on the same port), BK_SHOTS (a folder for screenshots).
+// the daemon on the same port), BK_REVOKE (revokes "Schalter 2"), BK_SHOTS (a folder for screenshots).
 // Prints "ok: …" per step; exits 1 with "FAIL: …" at the first failure.
 import { chromium } from 'playwright-core';
 import { execSync } from 'node:child_process';
@@ -190,6 +190,14 @@ try {
   await waitText(p1, '#ticket-number', (t) => isNumber(t) && t !== held, 'next after restart');
   await shot(p1, '06-after-restart');
   console.log(`ok: survives a daemon restart (held ${held})`);
+
+  // a revoked token: the next action sends the clerk back to the login
+  execSync(process.env.BK_REVOKE, { stdio: 'inherit' });
+  await p2.click('#btn-next');
+  await waitText(p2, '#login-error', (t) => t.includes('gilt nicht mehr'), 'revoked token');
+  assert(await p2.isHidden('#desk'), 'desk hidden after revocation');
+  await shot(p2, '07-revoked');
+  console.log('ok: a revoked token returns to the login');
 
   // a reload keeps the login (sessionStorage)
   await p1.reload();
