@@ -139,6 +139,20 @@ try {
     (t) => parseInt(t, 10) === pass + 1, 'reisepass queue grows by the transfer');
   console.log('ok: transfer A003 to reisepass');
 
+  // Transfer to another counter by name: that counter calls it first
+  await p1.tap('#btn-next');
+  const moved = await waitText(p1, '#ticket-number', isNumber, 'next for transfer');
+  await p1.tap('#btn-transfer');
+  await p1.waitForSelector('#transfer-counter', { state: 'visible', timeout: TIMEOUT });
+  await p1.fill('#transfer-counter', 'Schalter 2');
+  await p1.tap('#transfer-counter-go');
+  await waitText(p1, '#ticket-number', noTicket, 'transfer to counter');
+  await p2.click('#btn-next');
+  await waitText(p2, '#ticket-number', moved, 'Schalter 2 calls the ticket sent to it');
+  await p2.click('#btn-finish');
+  await waitText(p2, '#ticket-number', noTicket, 'finish on page 2');
+  console.log(`ok: transfer ${moved} to Schalter 2, which calls it next`);
+
   // Park and unpark
   await p1.tap('#btn-next');
   const parkedNum = await waitText(p1, '#ticket-number', isNumber, 'next 4');
