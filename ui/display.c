@@ -411,7 +411,7 @@ static int video_open(struct video *v, const struct opts *o)
 				  (o->fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP
 						 : 0));
 	if (v->win)
-		v->r = SDL_CreateRenderer(v->win, -1, 0);
+		v->r = SDL_CreateRenderer(v->win, -1, SDL_RENDERER_SOFTWARE);
 	if (!v->r || SDL_RenderSetLogicalSize(v->r, DISPLAY_W, DISPLAY_H) < 0)
 		return -1;
 	if (o->fullscreen)
