@@ -102,8 +102,12 @@ int siteapi_parse_body(enum sq_action a, const char *body, size_t len,
 
 	memset(out, 0, sizeof *out);
 	out->action = a;
-	if (len == 0)
+	if (len == 0 && a != SQ_TRANSFER)
 		return 0;
+	if (len == 0) {
+		seterr(why, whylen, "transfer needs 'service' or 'counter'");
+		return -1;
+	}
 	if (len > SITEAPI_BODY_MAX) {
 		seterr(why, whylen, "body over %d bytes", SITEAPI_BODY_MAX);
 		return -1;

@@ -938,24 +938,28 @@ bk_err sq_state(struct store *st, const char *counter_id, int64_t now_ms,
 	    (e = held_ticket(st, counter_id, &out->ticket, &found)))
 		goto out;
 	out->have_ticket = found;
-	if ((e = store__prepare(st, "SELECT count(*) FROM tickets WHERE "
-				"day = ?1 AND status = 'waiting' AND "
-				"coalesce(queue_service, service_id) = ?2", &q)))
-		goto out;
-	for (int i = 0; i < out->counter.n_services; i++) {
-		struct sq_queue_len *l = &out->queues[out->n_queues++];
-
-		snprintf(l->service_id, sizeof l->service_id, "%s",
+	/* one pass over today's waiting tickets for every queue */
+	for (int i = 0; i < out->counter.n_services; i++)
+		snprintf(out->queues[out->n_queues++].service_id,
+			 sizeof out->queues[0].service_id, "%s",
 			 out->counter.services[i]);
-		sqlite3_reset(q);
-		sqlite3_bind_text(q, 1, day, -1, SQLITE_STATIC);
-		sqlite3_bind_text(q, 2, l->service_id, -1, SQLITE_STATIC);
-		if (sqlite3_step(q) != SQLITE_ROW) {
-			e = store__err(st, sqlite3_errcode(store__db(st)),
-				       "queue length");
-			goto out;
-		}
-		l->waiting = sqlite3_column_int(q, 0);
+	if ((e = store__prepare(st, "SELECT coalesce(queue_service, "
+				"service_id), count(*) FROM tickets WHERE "
+				"day = ?1 AND status = 'waiting' GROUP BY 1",
+				&q)))
+		goto out;
+	sqlite3_bind_text(q, 1, day, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *svc = (const char *)sqlite3_column_text(q, 0);
+
+		for (int i = 0; svc && i < out->n_queues; i++)
+			if (!strcmp(out->queues[i].service_id, svc))
+				out->queues[i].waiting =
+					sqlite3_column_int(q, 1);
+	}
+	if (rc != SQLITE_DONE) {
+		e = store__err(st, rc, "queue length");
+		goto out;
 	}
 	sqlite3_finalize(q);
 	if ((e = store__prepare(st, "SELECT " TICKET_COLS " FROM tickets t "
