@@ -14,8 +14,10 @@
 #
 # The clock runs around each kioskctl process, so a figure includes
 # starting kioskctl, connecting to pcscd, OpenPACE's set-up and passive
-# authentication; "kioskctl card list" is timed the same way as the
-# baseline of process start + pcscd round trip without any card protocol.
+# authentication; "of it the read itself" is the card service's own
+# figure from kioskctl's log (card_connect, icao_read, card_disconnect);
+# "kioskctl card list" is timed like the reads, as the baseline of process
+# start + pcscd round trip without any card protocol.
 # Starts pcscd --foreground when it is not running and stops it again.
 set -eu
 
@@ -82,14 +84,19 @@ stats() {
 }
 
 : >"$TMP/read.us"
+: >"$TMP/inproc.us"
 apdus=
 for i in $(seq "$N"); do
 	t0=$(now_us)
-	"$CTL" "${CONF[@]}" card read --reader "Virtual PCD 00 00" --can "$CAN" \
-		--csca "$TMP/csca" --json >"$TMP/read.json" 2>"$TMP/read.err" ||
+	BK_LOG_LEVEL=info "$CTL" "${CONF[@]}" card read --reader "Virtual PCD 00 00" \
+		--can "$CAN" --csca "$TMP/csca" --json >"$TMP/read.json" \
+		2>"$TMP/read.err" ||
 		{ echo "bench_card_read: read $i failed: $(cat "$TMP/read.err")" >&2; exit 1; }
 	t1=$(now_us)
 	echo $((t1 - t0)) >>"$TMP/read.us"
+	# the card service's own figure: connect, icao_read, disconnect
+	ms=$(sed -n 's/.* card: read [0-9]*: .* APDUs, \([0-9]*\) ms.*/\1/p' "$TMP/read.err")
+	[ -z "$ms" ] || echo $((ms * 1000)) >>"$TMP/inproc.us"
 	[ "$(jq -r .passive_auth "$TMP/read.json")" = verified ] ||
 		{ echo "bench_card_read: read $i not verified" >&2; exit 1; }
 	[ -n "$apdus" ] || apdus=$(jq -r '.apdus // empty' "$TMP/read.json")
@@ -112,6 +119,8 @@ per_read=$(( ${total:-0} / N ))
 
 echo "PACE-CAN read of an ID card through pcscd + vpcd ($N reads, kioskctl card read --json)"
 echo "  time per read:       $(stats "$TMP/read.us")"
+[ ! -s "$TMP/inproc.us" ] ||
+	echo "  of it the read itself: $(stats "$TMP/inproc.us")  (connect + icao_read + disconnect, ms resolution)"
 echo "  kioskctl card list:  $(stats "$TMP/list.us")  (process start + pcscd, no card protocol)"
 echo "  APDUs per read:      $apdus (the emulator counted $total in $N reads = $per_read each)"
 echo "  smallest possible:   8 for DG1 alone (CardAccess, SELECT, MSE:Set AT,"
