@@ -3,7 +3,7 @@
  * and its widgets, the announcer, the frame loop.
  *
  *   buergerkiosk --role display --site URL [--ca FILE] [--config FILE]
- *                [--set K=V]... [--fullscreen]
+ *                [--set K=V]... [--window]
  *                [--headless [--script FILE] [--screenshots DIR]]
  *
  * Widget ids (scripts and docs/display.md): site-name, reconnecting
@@ -332,7 +332,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: buergerkiosk --role display --site URL [--ca FILE] "
 		   "[--config FILE] [--set K=V]...\n"
-		   "                    [--fullscreen] [--headless [--script "
+		   "                    [--window] [--headless [--script "
 		   "FILE] [--screenshots DIR]]\n");
 }
 
@@ -366,6 +366,8 @@ static int parse_opts(struct opts *o, struct cli_common *cli, int argc,
 			o->headless = 1;
 		else if (!strcmp(a, "--fullscreen"))
 			o->fullscreen = 1;
+		else if (!strcmp(a, "--window"))
+			o->fullscreen = 0;
 		else {
 			fprintf(stderr, "buergerkiosk: unknown option %s\n", a);
 			usage(stderr);
@@ -473,7 +475,7 @@ static int load_script(struct script *s, const char *path)
 int display_main(int argc, char **argv)
 {
 	struct cli_common cli = { 0 };
-	struct opts o = { 0 };
+	struct opts o = { .fullscreen = 1 }; /* a TV: fullscreen by default */
 	struct script script = { 0 };
 	struct config cfg;
 	struct video v = { 0 };
