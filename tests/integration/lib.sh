@@ -80,12 +80,12 @@ cleanup() {
 	for p in "${PIDS[@]}"; do
 		kill -KILL "$p" 2>/dev/null
 	done
-	wait 2>/dev/null
+	# pcscd before the bare wait: it is a child too and never ends alone
 	if [ -n "${PCSCD_PID:-}" ]; then
 		kill -TERM "$PCSCD_PID" 2>/dev/null
-		wait "$PCSCD_PID" 2>/dev/null
-		PCSCD_PID=
 	fi
+	wait 2>/dev/null
+	PCSCD_PID=
 	if declare -F cleanup_extra >/dev/null; then
 		cleanup_extra
 	fi
