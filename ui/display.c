@@ -247,6 +247,35 @@ static int is_stale(const struct display_call *c)
 	return c->at > 0 && (int64_t)now - c->at > DISPLAY_STALE_S;
 }
 
+/* Yesterday's calls leave the wall when the local day changes (the
+ * daemon's numbers start again each day). Checked once a minute. */
+static void drop_old_days(struct display *d, int64_t now_ms)
+{
+	time_t now = time(NULL);
+	struct tm today, then;
+	int k = 0;
+
+	if (d->day_checked && now_ms - d->day_checked < 60000)
+		return;
+	d->day_checked = now_ms;
+	localtime_r(&now, &today);
+	for (int i = 0; i < d->n_calls; i++) {
+		time_t at = (time_t)d->calls[i].at;
+
+		localtime_r(&at, &then);
+		if (d->calls[i].at > 0 && (then.tm_year != today.tm_year ||
+					   then.tm_yday != today.tm_yday))
+			continue;
+		d->calls[k++] = d->calls[i];
+	}
+	if (k != d->n_calls) {
+		log_info("display", "%d calls of an earlier day cleared",
+			 d->n_calls - k);
+		d->n_calls = k;
+		d->dirty = 1;
+	}
+}
+
 int display__frame(struct display *d, int64_t now_ms)
 {
 	struct display_msg m[16];
@@ -276,6 +305,7 @@ int display__frame(struct display *d, int64_t now_ms)
 			}
 		}
 	}
+	drop_old_days(d, now_ms);
 	mark_now = !d->connected && d->down_since &&
 		   now_ms - d->down_since >= DISPLAY_MARK_AFTER_MS;
 	if (mark_now != mark_was)

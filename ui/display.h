@@ -187,6 +187,7 @@ struct display {
 	struct display_call calls[DISPLAY_HISTORY]; /* [0] newest */
 	int n_calls;
 	uint64_t calls_seen;
+	int64_t day_checked;          /* monotonic ms of the last day check */
 
 	struct gong *gong;
 	struct speech *speech;

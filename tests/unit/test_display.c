@@ -350,6 +350,13 @@ static void test_board(void)
 	REQUIRE(display__frame(d, t += DISPLAY_MARK_AFTER_MS) == 0);
 	CHECK(strstr(text_of(d, "reconnecting"), "wiederhergestellt") != NULL);
 	CHECK_STR(text_of(d, "call-number"), "D019");
+
+	/* calls of an earlier day leave the wall (checked once a minute) */
+	d->calls[2].at -= 2 * 86400;
+	d->calls[4].at -= 2 * 86400;
+	REQUIRE(display__frame(d, t += 60000) == 0);
+	CHECK_INT(d->n_calls, DISPLAY_HISTORY - 2);
+	CHECK_STR(text_of(d, "history-2-number"), "D016");
 	board_free(d, surf);
 }
 
