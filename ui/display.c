@@ -191,8 +191,23 @@ void display__on_call(struct display *d, const struct display_call *c,
 	memmove(&d->calls[1], &d->calls[0], (size_t)i * sizeof d->calls[0]);
 	d->calls[0] = *c;
 	d->dirty = 1;
-	log_info("display", "call %s to %s%s%s", c->number, c->counter,
-		 c->recall ? " (recall)" : "", stale ? " (replayed, silent)" : "");
+	if (c->at > 0) {
+		struct timespec ts;
+		int64_t ms;
+
+		/* how long after the daemon's commit the wall has it (the
+		 * clocks of both machines count: keep them synchronised) */
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 -
+		     (c->at * 1000 + c->at_ms);
+		log_info("display", "call %s to %s%s%s, %lld ms after the call",
+			 c->number, c->counter, c->recall ? " (recall)" : "",
+			 stale ? " (replayed, silent)" : "", (long long)ms);
+	} else {
+		log_info("display", "call %s to %s%s%s", c->number, c->counter,
+			 c->recall ? " (recall)" : "",
+			 stale ? " (replayed, silent)" : "");
+	}
 	if (stale || display_announcement(c, say, sizeof say) < 0)
 		return;
 	if (d->n_waiting == DISPLAY_ANNOUNCE_MAX) {

@@ -119,6 +119,7 @@ struct display_call {
 	char number[DISPLAY_NUMBER_MAX];     /* "A017" */
 	char counter[DISPLAY_COUNTER_MAX];   /* "Schalter 3" */
 	int64_t at;                          /* Unix seconds of the call */
+	int at_ms;                           /* and its milliseconds */
 	int recall;                          /* 1: the same ticket again */
 };
 

@@ -200,8 +200,9 @@ static const char *str_field(json_t *o, const char *a, const char *b)
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
-/* "2026-11-25T09:30:41.007Z" → Unix seconds; 0 when not that form. */
-static int64_t iso_seconds(const char *s)
+/* "2026-11-25T09:30:41.007Z" → Unix seconds (and *ms the fraction's
+ * milliseconds); 0 when not that form. */
+static int64_t iso_seconds(const char *s, int *ms)
 {
 	struct tm tm;
 	int n = 0;
@@ -216,6 +217,10 @@ static int64_t iso_seconds(const char *s)
 		return 0;
 	tm.tm_year -= 1900;
 	tm.tm_mon -= 1;
+	*ms = 0;
+	if (s[19] == '.' && s[20] >= '0' && s[20] <= '9' && s[21] >= '0' &&
+	    s[21] <= '9' && s[22] >= '0' && s[22] <= '9')
+		*ms = (s[20] - '0') * 100 + (s[21] - '0') * 10 + (s[22] - '0');
 	return (int64_t)timegm(&tm);
 }
 
@@ -248,7 +253,7 @@ int display_call_parse(const char *data, size_t len, struct display_call *c)
 	snprintf(c->counter, sizeof c->counter, "%s", name);
 	v = json_object_get(o, "at");
 	if (json_is_string(v))
-		c->at = iso_seconds(json_string_value(v));
+		c->at = iso_seconds(json_string_value(v), &c->at_ms);
 	v = json_object_get(o, "recall");
 	c->recall = json_is_true(v);
 	rc = 0;

@@ -151,6 +151,7 @@ static void test_call_parse(void)
 	CHECK_STR(c.counter, "Schalter 3");
 	CHECK_INT(c.recall, 1);
 	CHECK_INT(c.at, 1795599041LL);
+	CHECK_INT(c.at_ms, 7);
 	/* not a ticket number, controls in the name, missing fields, not
 	 * JSON, duplicate keys */
 	CHECK(display_call_parse("{\"number\":\"Max M\",\"counter\":\"1\"}",
