@@ -177,7 +177,7 @@ static int do_read(struct cardsim *c, const struct apdu *a, uint8_t *out,
 	int f;
 
 	if (a->lc)
-		return SW_WRONG_P1P2;
+		return SW_WRONG_LENGTH;
 	if (a->p1 & 0x80) {
 		if (a->p1 & 0x60)
 			return SW_WRONG_P1P2;

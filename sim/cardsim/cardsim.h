@@ -15,9 +15,10 @@
  *   EF.SOD        011D  1D   77 {CMS SignedData over the LDSSecurityObject}
  *
  * What it does (card.c, card_pace.c, card_bac.c):
- *   1. SELECT by AID (P1 04), by FID (P1 02 within the application, P1 00
- *      or 01 too), READ BINARY by SFI or current file, short and extended
- *      Le, plain before access control and secure messaging after it.
+ *   1. SELECT by AID (P1 04), by FID (P1 00 or 02; EF.CardAccess in the
+ *      MF, the others in the application), the MF (P1 00, 3F00 or no
+ *      data); READ BINARY by SFI or current file, short and extended Le,
+ *      plain before access control and secure messaging after it.
  *   2. PACE (MSE:Set AT + four GENERAL AUTHENTICATE, generic mapping on
  *      brainpoolP256r1, AES-128) with the CAN, and with the MRZ, through
  *      OpenPACE's card-side steps; BAC (GET CHALLENGE + EXTERNAL
