@@ -576,26 +576,29 @@ static enum MHD_Result serve_stream(struct siteapi *api,
 
 /* ---- counter actions ---- */
 
-static enum MHD_Result serve_state(struct siteapi *api,
-				   struct MHD_Connection *conn,
-				   struct store *st, const char *counter_id,
-				   const char *event)
+/* The counter's state as JSON (NULL on a store error), with "event". */
+static json_t *state_of(struct siteapi *api, struct store *st,
+			const char *counter_id, const char *event)
 {
 	struct sq_state *s = malloc(sizeof *s);
-	json_t *j;
-	bk_err e;
+	json_t *j = NULL;
 
-	if (!s)
-		return MHD_NO;
-	e = sq_state(st, counter_id, store_now_ms(), s);
-	if (e) {
-		free(s);
-		return reply_error(conn, 503, bk_strerror(e));
-	}
-	j = state_json(api->cfg, s);
+	if (s && sq_state(st, counter_id, store_now_ms(), s) == BK_OK)
+		j = state_json(api->cfg, s);
 	free(s);
 	if (j && event)
 		json_object_set_new(j, "event", json_string(event));
+	return j;
+}
+
+static enum MHD_Result serve_state(struct siteapi *api,
+				   struct MHD_Connection *conn,
+				   struct store *st, const char *counter_id)
+{
+	json_t *j = state_of(api, st, counter_id, NULL);
+
+	if (!j)
+		return reply_error(conn, 503, "state unavailable");
 	return reply_json(conn, 200, j);
 }
 
@@ -607,6 +610,7 @@ static enum MHD_Result serve_action(struct siteapi *api,
 {
 	struct sq_request rq;
 	struct sq_result res;
+	json_t *after = NULL;
 	char why[200];
 	bk_err e;
 
@@ -615,8 +619,12 @@ static enum MHD_Result serve_action(struct siteapi *api,
 	if (siteapi_parse_body(a, (const char *)up->body.data, up->body.len,
 			       &rq, why, sizeof why) < 0)
 		return reply_error(conn, 400, why);
+	/* the answer is the state right after this action: read before
+	 * another request of this counter acts (the lock) */
 	pthread_mutex_lock(&api->write_lock);
 	e = sq_act(st, api->cfg, c->id, &rq, store_now_ms(), &res);
+	if (!e && res.outcome == SQ_OK)
+		after = state_of(api, st, c->id, res.event);
 	pthread_mutex_unlock(&api->write_lock);
 	if (e == BK_ERR_AUTH)
 		return reply_error(conn, 401, "the counter's token was revoked");
@@ -634,7 +642,9 @@ static enum MHD_Result serve_action(struct siteapi *api,
 	}
 	if (res.event[0])
 		wake(api);
-	return serve_state(api, conn, st, c->id, res.event);
+	if (!after)
+		return reply_error(conn, 503, "state unavailable");
+	return reply_json(conn, 200, after);
 }
 
 /* ---- static files ---- */
@@ -783,7 +793,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		if (strcmp(method, "GET"))
 			return reply_error(conn, 405, "use GET");
 		return !strcmp(path, "state")
-		       ? serve_state(api, conn, st, c.id, NULL)
+		       ? serve_state(api, conn, st, c.id)
 		       : serve_stream(api, conn, c.id);
 	}
 	if (sq_action_parse(path, &a) < 0)
