@@ -42,6 +42,9 @@ const char *app_screen_name(enum app_screen s)
 	case APP_FORM_CONSENT: return "form-consent";
 	case APP_SUBMITTING: return "submitting";
 	case APP_RECEIPT: return "receipt";
+	case APP_CARD: return "card";
+	case APP_CARD_READING: return "card-reading";
+	case APP_PREFILL_CONSENT: return "prefill-consent";
 	}
 	return "?";
 }
@@ -51,13 +54,15 @@ int app__session_screen(enum app_screen s)
 	return s == APP_SERVICES || s == APP_CHECKIN ||
 	       s == APP_CHECKIN_RESULT || s == APP_FORMS ||
 	       s == APP_FORMS_CLOSED || s == APP_FORM_PAGE ||
-	       s == APP_FORM_REVIEW || s == APP_FORM_CONSENT;
+	       s == APP_FORM_REVIEW || s == APP_FORM_CONSENT ||
+	       s == APP_CARD || s == APP_PREFILL_CONSENT;
 }
 
-static int form_screen(enum app_screen s)
+static int form_screen(const struct app *app, enum app_screen s)
 {
 	return s == APP_FORM_PAGE || s == APP_FORM_REVIEW ||
-	       s == APP_FORM_CONSENT || s == APP_SUBMITTING;
+	       s == APP_FORM_CONSENT || s == APP_SUBMITTING ||
+	       (app->card_prefill && app__card_screen(s));
 }
 
 static int waiting_screen(enum app_screen s)
@@ -80,8 +85,10 @@ static void app_assert_state(const struct app *app)
 	assert(!waiting_screen(s) || app->inflight);
 	assert(!(s == APP_SERVICES || waiting_screen(s) || s == APP_CHECKIN) ||
 	       app->request_key[0]);
-	assert(!app->answers || form_screen(s));
-	assert(!form_screen(s) || (app->answers && app->form));
+	assert(!app->answers || form_screen(app, s));
+	assert(!form_screen(app, s) || (app->answers && app->form));
+	assert(!app->card_read_id || s == APP_CARD_READING);
+	assert(s == APP_CARD || !app->can_tb.len);
 	assert(s != APP_RECEIPT || app->reference[0]);
 	assert(s != APP_TICKET || app->ticket.number[0]);
 	assert(s != APP_OUT_OF_SERVICE || app->oos_detail[0]);
@@ -174,8 +181,14 @@ void app__rebuild(struct app *app)
 /* Enters screen s: state first, then the tree. */
 void app__show(struct app *app, enum app_screen s, int64_t deadline)
 {
-	if (!form_screen(s))
+	if (!app__card_screen(s))
+		app->card_prefill = 0;
+	if (!form_screen(app, s))
 		app__forms_wipe(app);
+	if (s != APP_CARD)
+		textbuf_wipe(&app->can_tb);
+	if (s != APP_CARD_READING)
+		app->card_read_id = 0;
 	if (s != APP_PIN)
 		util_wipe(app->pin, sizeof app->pin);
 	if (s != APP_MAINTENANCE)
@@ -210,8 +223,10 @@ static void app_end_session(struct app *app)
 		textbuf_wipe(&app->ci_fields[i].tb);
 	app->ci_focus = 0;
 	app->ci_outcome = 0;
+	app->ci_by_card = 0;
 	util_wipe(&app->ticket, sizeof app->ticket);
 	app__forms_wipe(app);
+	app__card_wipe(app);
 	app->form = NULL;
 	util_wipe(app->reference, sizeof app->reference);
 	memset(&app->a11y, 0, sizeof app->a11y);
@@ -225,6 +240,11 @@ static void app_end_session(struct app *app)
 }
 
 static void app_show_welcome(struct app *app)
+{
+	app_end_session(app);
+}
+
+void app__end_session(struct app *app)
 {
 	app_end_session(app);
 }
@@ -354,6 +374,8 @@ static void app_act_group(struct app *app, int idx)
 	app__rebuild(app);
 }
 
+static void app_act_checkin(struct app *app);
+
 static void app_act_back(struct app *app)
 {
 	if (app->screen == APP_SERVICES && app->group >= 0) {
@@ -362,7 +384,15 @@ static void app_act_back(struct app *app)
 		return;
 	}
 	if (app->screen == APP_CHECKIN_RESULT) {
-		app__show(app, APP_CHECKIN, app->now + app_idle_ms(app));
+		if (app->ci_by_card) /* try the booking code instead */
+			app_act_checkin(app);
+		else /* the fields as typed, to correct them */
+			app__show(app, APP_CHECKIN, app->now + app_idle_ms(app));
+		return;
+	}
+	if (app__card_screen(app->screen)) {
+		struct widget w = { .action = ACT_BACK };
+		app__card_act(app, &w);
 		return;
 	}
 	app_end_session(app);
@@ -438,6 +468,7 @@ static void app_focus_field(struct app *app, int i)
 static void app_act_checkin(struct app *app)
 {
 	util_uuid(app->request_key);
+	app->ci_by_card = 0;
 	textbuf_init(&app->ci_fields[0].tb, APP_PROCESS_MAX,
 		     APP_PROCESS_MAX - 1);
 	textbuf_init(&app->ci_fields[1].tb, APP_CODE_MAX, APP_CODE_MAX - 1);
@@ -500,6 +531,11 @@ static void app_field_result(struct app *app, enum keyboard_result kr)
 
 static void app_act_key(struct app *app, int arg)
 {
+	if (app->screen == APP_CARD) {
+		struct widget w = { .action = ACT_KEY, .arg = arg };
+		app__card_act(app, &w);
+		return;
+	}
 	if (app->screen == APP_FORM_PAGE) {
 		struct widget w = { .action = ACT_KEY, .arg = arg };
 		app__forms_act(app, &w);
@@ -545,6 +581,12 @@ static void app_act(struct app *app, const struct widget *w)
 	case ACT_FORM_PREV:
 	case ACT_FORM_CONSENT:
 		app__forms_act(app, w);
+		break;
+	case ACT_IDCARD:
+	case ACT_CARD_READ:
+	case ACT_PREFILL:
+	case ACT_PREFILL_OK:
+		app__card_act(app, w);
 		break;
 	case ACT_BACK:
 		app_act_back(app);
@@ -689,6 +731,15 @@ static void app_key_now(struct app *app, SDL_Keycode key)
 		return;
 	if (app__forms_key(app, key))
 		return;
+	if (app->screen == APP_CARD) {
+		if (key == SDLK_BACKSPACE && textbuf_backspace(&app->can_tb))
+			app__fields_update(app);
+		else if (key == SDLK_RETURN || key == SDLK_KP_ENTER) {
+			struct widget w = { .action = ACT_CARD_READ };
+			app__card_act(app, &w);
+		}
+		return;
+	}
 	if (app->screen == APP_CHECKIN) {
 		struct textbuf *tb = &app->ci_fields[app->ci_focus].tb;
 		if (key == SDLK_BACKSPACE && textbuf_backspace(tb))
@@ -714,6 +765,16 @@ static void app_text_now(struct app *app, const char *utf8)
 	app_touched(app);
 	if (app->more_time || app__forms_text(app, utf8))
 		return;
+	if (app->screen == APP_CARD) {
+		char one[2] = { 0, 0 };
+		for (; *utf8; utf8++) {
+			one[0] = *utf8;
+			if (*utf8 >= '0' && *utf8 <= '9')
+				textbuf_insert(&app->can_tb, one);
+		}
+		app__fields_update(app);
+		return;
+	}
 	if (app->screen == APP_CHECKIN) {
 		struct app_field *f = &app->ci_fields[app->ci_focus];
 		char one[2] = { 0, 0 };
@@ -999,13 +1060,17 @@ int app_frame(struct app *app, int64_t now_ms)
 
 	app->now = now_ms;
 	app_scanner_drain(app, util_mono_ms());
+	app__card_frame(app);
 	while (app->worker && worker_poll(app->worker, &r))
 		if (app->screen != APP_OUT_OF_SERVICE)
 			app_on_result(app, &r);
 	if (app->hold_since && now_ms - app->hold_since >= APP_HOLD_MS)
 		app_open_pin(app);
 	if (app->deadline && now_ms >= app->deadline) {
-		if (waiting_screen(app->screen)) {
+		if (app->screen == APP_CARD_READING) {
+			struct widget w = { .action = ACT_NONE };
+			app__card_act(app, &w); /* the read took too long */
+		} else if (waiting_screen(app->screen)) {
 			/* the store did not answer in time: say so; a late
 			 * answer for this request is then ignored */
 			app_sorry(app, N_("The kiosk is busy. Please try again in a moment."));
@@ -1137,12 +1202,18 @@ int app_holds_text(const struct app *app, const char *needle)
 			    sizeof app->ci_fields[i].tb.data, needle))
 			return 1;
 	if (mem_has(app->form_tb.data, sizeof app->form_tb.data, needle) ||
+	    mem_has(app->can_tb.data, sizeof app->can_tb.data, needle) ||
 	    mem_has(app->spoken, sizeof app->spoken, needle))
 		return 1;
 	if (app->answers &&
 	    mem_has(app->answers->value[0], sizeof app->answers->value, needle))
 		return 1;
 	return tree_holds(app->root, needle);
+}
+
+void app_set_card(struct app *app, struct app_card *card)
+{
+	app->card = card;
 }
 
 void app_set_speech(struct app *app, struct speech *sp)

@@ -32,6 +32,15 @@
  *        SUBMITTING ──WORKER_SUBMITTED ok──▶ RECEIPT (the reference)
  *   SUBMITTING ──refused (disk full meanwhile)──▶ FORMS_CLOSED
  *   RECEIPT ──WORKER_PRINTED──▶ RECEIPT (note) ──"done" / N s──▶ WELCOME
+ *
+ * The ID card (app_idcard.c; only while the reader is there):
+ *   WELCOME ──"check in with ID card"──▶ CARD (place it, type the CAN)
+ *   FORM_PAGE ──"fill in from ID card"──▶ PREFILL_CONSENT ──"agree"──▶ CARD
+ *   CARD ──"read" (6 digits, card on the reader)──▶ CARD_READING
+ *   CARD_READING ──document read──▶ CHECKING (by holder) / FORM_PAGE
+ *                                   (name, birth date, nationality filled)
+ *   CARD_READING ──wrong CAN, card pulled, unreadable, 30 s──▶ CARD (why)
+ *   CARD ──"back"──▶ WELCOME / FORM_PAGE
  *   WELCOME ──language, then idle──▶ WELCOME (default language)
  *   any ──config, store or commit failure──▶ OUT_OF_SERVICE (stays)
  *
@@ -101,8 +110,13 @@
  *  12. The check-in fields hold text only on CHECKIN, CHECKING and
  *      CHECKIN_RESULT; group is >= 0 only on SERVICES.
  *  13. answers exist exactly on FORM_PAGE, FORM_REVIEW, FORM_CONSENT and
- *      SUBMITTING (the worker gets its own copy, which it wipes); they
- *      and the typing buffer are wiped and freed on any other screen.
+ *      SUBMITTING (the worker gets its own copy, which it wipes), and on
+ *      the card screens while the card fills a form; they and the typing
+ *      buffer are wiped and freed on any other screen.
+ *  14. card_read_id is set only on CARD_READING. A document read from the
+ *      card is never kept: it is taken, used (check-in job or prefill)
+ *      and wiped in the same frame; the CAN is wiped when the read
+ *      starts and when CARD is left.
  *
  * One press is one tap: a press that slides off its button or is held
  * longer than APP_LONG_PRESS_MS does nothing (app_pointer_move marks it
@@ -123,6 +137,7 @@
 #include "firmware/forms.h"
 #include "firmware/queue.h"
 #include "firmware/i18n.h"
+#include "firmware/app_card.h"
 #include "ui/keyboard.h"
 #include "ui/scanner.h"
 #include "ui/speech.h"
@@ -163,6 +178,9 @@ enum app_screen {
 	APP_FORM_CONSENT,
 	APP_SUBMITTING,
 	APP_RECEIPT,
+	APP_CARD,
+	APP_CARD_READING,
+	APP_PREFILL_CONSENT,
 };
 
 /* What a button does; widget.arg carries the index for ACT_LANG,
@@ -198,6 +216,10 @@ enum app_action {
 	ACT_FORM_NEXT,
 	ACT_FORM_PREV,
 	ACT_FORM_CONSENT,
+	ACT_IDCARD,
+	ACT_CARD_READ,
+	ACT_PREFILL,
+	ACT_PREFILL_OK,
 };
 
 /* The accessibility toggles of one session. */
@@ -255,6 +277,7 @@ struct app {
 	struct keyboard kb;
 	int ci_outcome;               /* CHECKIN_RESULT: enum checkin_outcome */
 	int ci_minutes;               /* too early: minutes until it opens */
+	int ci_by_card;               /* the check-in came from an ID card */
 
 	/* forms (invariant 13) */
 	const struct forms_list *forms; /* loaded by main; may be NULL */
@@ -266,6 +289,16 @@ struct app {
 	char form_msg[FORMS_MSG_MAX]; /* validation message, citizen's lang */
 	struct textbuf form_tb;       /* the focused field being typed */
 	char reference[SUBMISSION_REF_LEN];
+
+	/* the ID card (invariant 14) */
+	struct app_card *card;        /* NULL: no card service */
+	int card_reader;              /* the reader is there */
+	int card_present;             /* a card lies on it */
+	unsigned card_read_id;        /* the read in progress */
+	int card_step;                /* progress: 0..3 */
+	int card_prefill;             /* 1: the card fills the form */
+	const char *card_msg;         /* CARD: why (msgid), or NULL */
+	struct textbuf can_tb;
 
 	/* the technician's side (invariants 8-10) */
 	int64_t hold_since;           /* monotonic ms of the header press */
@@ -309,6 +342,9 @@ int app_screenshot(struct app *app, const char *path, char *err,
  * "pin", "maintenance", "checkin", "checking", "checkin-result". */
 const char *app_screen_name(enum app_screen s);
 
+/* The card service (firmware/app_card.h), or none. */
+void app_set_card(struct app *app, struct app_card *card);
+
 /* Speech output for the session's speech button (may stay unset). */
 void app_set_speech(struct app *app, struct speech *sp);
 
@@ -333,17 +369,26 @@ void app__fields_update(struct app *app);
 /* Wipes (util_wipe) the text of every widget under root, before the tree
  * is dropped: freed memory must not keep what a citizen typed. */
 void app__wipe_tree(struct widget *root);
+/* The ID card (app_idcard.c): actions, events per frame, the wipe. */
+void app__card_act(struct app *app, const struct widget *w);
+void app__card_frame(struct app *app);
+void app__card_wipe(struct app *app);
+int app__card_screen(enum app_screen s);
 /* Forms (app_forms.c): actions and results, called by app.c. */
 void app__forms_act(struct app *app, const struct widget *w);
 int app__forms_key(struct app *app, SDL_Keycode key);
 int app__forms_text(struct app *app, const char *utf8);
 void app__forms_result(struct app *app, const struct worker_result *r);
+/* The focused field's keyboard and typing buffer set up again from its
+ * value (after the card filled the form). */
+void app__forms_refocus(struct app *app);
 /* Wipes and frees the answers and the typing buffer. */
 void app__forms_wipe(struct app *app);
 /* Shared with app_forms.c (app.c). */
 void app__show(struct app *app, enum app_screen s, int64_t deadline);
 void app__rebuild(struct app *app);
 void app__start_walkin(struct app *app);
+void app__end_session(struct app *app);
 int64_t app__idle_deadline(const struct app *app);
 /* The value shown in a form field's row, and its fill (screens_forms.c). */
 int screens__form_fill(struct app *app, struct widget *root);

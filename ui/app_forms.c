@@ -83,6 +83,12 @@ static void focus_field(struct app *app, int i)
 	keyboard_init(&app->kb, field_layout(app, f), ACT_KEY);
 }
 
+void app__forms_refocus(struct app *app)
+{
+	if (app->answers && app->form_focus >= 0)
+		focus_field(app, app->form_focus);
+}
+
 static void show_page(struct app *app, int page, int focus)
 {
 	const struct form_page *p = &app->form->pages[page];

@@ -339,6 +339,7 @@ int main(int argc, char **argv)
 	struct app *app = NULL;
 	struct forms_list forms = { 0 };
 	struct speech *speech = NULL;
+	struct app_card *card = NULL;
 	char oos[CONFIG_ERR_MAX], err[512];
 	int rc = 2;
 
@@ -406,6 +407,16 @@ int main(int argc, char **argv)
 	if (!app)
 		goto fail;
 	app_set_forms(app, &forms);
+	/* the ID card reader: optional; without it the card flows are not
+	 * offered (card.reader empty turns it off) */
+	if (!oos[0] && cfg.card_reader[0]) {
+		char cerr[256];
+		card = app_card_create(cfg.card_reader, cfg.card_csca_dir, cerr,
+				       sizeof cerr);
+		if (!card)
+			log_warn("card", "no ID card reader: %s", cerr);
+		app_set_card(app, card);
+	}
 	/* headless runs stay silent unless asked (BK_SPEECH=1): scripts
 	 * check what would be said (assert-spoken) */
 	if (!o.headless || getenv("BK_SPEECH")) {
@@ -421,6 +432,7 @@ fail:
 	log_error("ui", "%s", err);
 out:
 	app_destroy(app);
+	app_card_destroy(card);
 	speech_destroy(speech);
 	worker_destroy(worker);
 	forms_list_free(&forms); /* after the worker: a submission reads it */

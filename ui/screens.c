@@ -284,6 +284,9 @@ int app__build(struct app *app)
 	case APP_FORM_CONSENT: screens_form_consent(&b); break;
 	case APP_SUBMITTING: screens_submitting(&b); break;
 	case APP_RECEIPT: screens_receipt(&b); break;
+	case APP_CARD: screens_card(&b); break;
+	case APP_CARD_READING: screens_card_reading(&b); break;
+	case APP_PREFILL_CONSENT: screens_prefill_consent(&b); break;
 	}
 	if (!tech)
 		a11y_bar(&b);
@@ -317,6 +320,8 @@ void app__fields_update(struct app *app)
 {
 	if ((app->screen == APP_FORM_PAGE
 		     ? screens__form_fill(app, app->root)
+		     : app__card_screen(app->screen)
+		     ? screens__card_fill(app, app->root)
 		     : screens__fields_fill(app, app->root)) < 0)
 		app->failed = 1;
 	app->dirty = 1;

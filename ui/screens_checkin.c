@@ -140,9 +140,12 @@ void screens_checkin_result(struct build *b)
 		title = _("This appointment was cancelled");
 		text = _("Please draw a walk-in ticket or ask at the reception desk.");
 		break;
+	case CHECKIN_UNKNOWN:
+		if (app->ci_by_card)
+			text = _("No appointment for today was found for this ID card. You can draw a walk-in ticket or check in with the code on your confirmation.");
+		break;
 	case CHECKIN_CHECKED_IN:
 	case CHECKIN_ALREADY:
-	case CHECKIN_UNKNOWN:
 		break;
 	}
 	scr_header(b);

@@ -224,6 +224,17 @@ void screens_form_page(struct build *b)
 		 (SDL_Rect){ MARGIN, 215, CONTENT_W, 70 }, 40, 1, th->ink);
 	for (int i = 0; i < p->n; i++)
 		field_row(b, p->first + i, ROW_TOP + i * (ROW_H + ROW_GAP));
+	if (app->form_page == 0 && app->card && app->card_reader &&
+	    ROW_TOP + p->n * (ROW_H + ROW_GAP) + 90 <= MSG_Y) {
+		int can = 0;
+		for (int i = 0; i < f->n_fields; i++)
+			can |= f->fields[i].prefill != FORM_PREFILL_NONE;
+		if (can)
+			scr_button(b, "prefill", _("Fill in from your ID card"),
+				   (SDL_Rect){ MARGIN, ROW_TOP + p->n *
+					       (ROW_H + ROW_GAP), CONTENT_W,
+					       90 }, 40, 0, ACT_PREFILL, 0);
+	}
 	scr_label(b, msg ? "field-message" : "field-help",
 		  msg ? app->form_msg : form_text(&ff->help, app->lang),
 		  (SDL_Rect){ MARGIN, MSG_Y, CONTENT_W, 100 }, 34, msg,

@@ -12,6 +12,8 @@
  *   screens_checkin.c  check-in by booking code and its outcomes
  *   screens_forms.c    forms: closed, list, pages, review, consent,
  *                      the wait and the receipt's reference
+ *   screens_card.c     the ID card: place it and type the CAN, the
+ *                      read's progress, consent before it fills a form
  *   screens_maint.c    the technician's PIN pad and maintenance view
  *
  * Builders do NOT change the app's state (app.c does); they read it.
@@ -77,12 +79,17 @@ void screens_form_review(struct build *b);
 void screens_form_consent(struct build *b);
 void screens_submitting(struct build *b);
 void screens_receipt(struct build *b);
+void screens_card(struct build *b);
+void screens_card_reading(struct build *b);
+void screens_prefill_consent(struct build *b);
 void screens_pin(struct build *b);
 void screens_maintenance(struct build *b);
 
 /* The PIN pad's dots and message in place (screens_maint.c). */
 int screens__pin_fill(struct app *app, struct widget *root,
 		      const char *msgid);
+/* The CAN field, the read button and the progress bar in place. */
+int screens__card_fill(struct app *app, struct widget *root);
 /* The check-in fields' texts and the keys' labels in place. */
 int screens__fields_fill(struct app *app, struct widget *root);
 

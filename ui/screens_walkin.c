@@ -66,15 +66,26 @@ void screens_welcome(struct build *b)
 		  (SDL_Rect){ MARGIN, 250, CONTENT_W, 150 }, 110, 1, th->ink);
 	scr_label(b, "welcome-text", _("Draw a waiting number here."),
 		  (SDL_Rect){ MARGIN, 410, CONTENT_W, 130 }, 52, 0, th->muted);
+	struct app *app = b->app;
+	int card = app->card && app->card_reader;
+	int y = card ? 790 : 830, h = card ? 150 : 190, gap = card ? 20 : 30;
+
 	scr_button(b, "start", _("Draw a ticket"),
-		   (SDL_Rect){ MARGIN, 570, CONTENT_W, 230 }, 76, 1, ACT_START,
+		   (SDL_Rect){ MARGIN, 560, CONTENT_W, 210 }, 76, 1, ACT_START,
 		   0);
 	scr_button(b, "checkin", _("Check in for an appointment"),
-		   (SDL_Rect){ MARGIN, 830, CONTENT_W, 190 }, 56, 0,
-		   ACT_CHECKIN, 0);
-	if (b->app->forms && b->app->forms->n)
+		   (SDL_Rect){ MARGIN, y, CONTENT_W, h }, 52, 0, ACT_CHECKIN,
+		   0);
+	y += h + gap;
+	if (card) {
+		scr_button(b, "idcard", _("Check in with your ID card"),
+			   (SDL_Rect){ MARGIN, y, CONTENT_W, h }, 52, 0,
+			   ACT_IDCARD, 0);
+		y += h + gap;
+	}
+	if (app->forms && app->forms->n)
 		scr_button(b, "forms", _("Fill in a form"),
-			   (SDL_Rect){ MARGIN, 1050, CONTENT_W, 190 }, 56, 0,
+			   (SDL_Rect){ MARGIN, y, CONTENT_W, h }, 52, 0,
 			   ACT_FORMS, 0);
 	language_grid(b);
 }

@@ -53,6 +53,7 @@ enum job_kind {
 	JOB_SNAPSHOT,
 	JOB_RETRY,                    /* outbox_retry(key), then a snapshot */
 	JOB_CHECKIN,                  /* checkin_by_code(process, code) */
+	JOB_CHECKIN_HOLDER,           /* checkin_by_holder(surname, dob) */
 	JOB_FORMS_CHECK,              /* submission_can_accept() */
 	JOB_SUBMIT,                   /* forms_submit(answers), the receipt */
 };
@@ -63,6 +64,7 @@ struct job {
 	char lang[8];
 	char key[QUEUE_KEY_MAX];
 	char process[32], code[32];   /* JOB_CHECKIN; wiped after use */
+	char surname[128], dob[11];   /* JOB_CHECKIN_HOLDER; wiped after use */
 	struct form_answers *answers; /* JOB_SUBMIT: owned by the job */
 };
 
@@ -307,10 +309,18 @@ static void checkin_job(struct worker *w, struct job *job)
 	bk_err e;
 
 	snprintf(r.request_key, sizeof r.request_key, "%s", job->key);
-	e = checkin_by_code(w->st, w->cfg, job->process, job->code, job->lang,
-			    app_ticket_render, &w->tctx, store_now_ms(), &cr);
+	if (job->kind == JOB_CHECKIN_HOLDER)
+		e = checkin_by_holder(w->st, w->cfg, job->surname, job->dob,
+				      job->lang, app_ticket_render, &w->tctx,
+				      store_now_ms(), &cr);
+	else
+		e = checkin_by_code(w->st, w->cfg, job->process, job->code,
+				    job->lang, app_ticket_render, &w->tctx,
+				    store_now_ms(), &cr);
 	util_wipe(job->process, sizeof job->process);
 	util_wipe(job->code, sizeof job->code);
+	util_wipe(job->surname, sizeof job->surname);
+	util_wipe(job->dob, sizeof job->dob);
 	if (e) {
 		r.kind = WORKER_ISSUE_FAILED;
 		r.err = e;
@@ -323,7 +333,8 @@ static void checkin_job(struct worker *w, struct job *job)
 	r.checkin = cr.outcome;
 	r.minutes_until_open = cr.minutes_until_open;
 	r.slot_start_ms = cr.slot_start_ms;
-	log_info("queue", "check-in by code: %s",
+	log_info("queue", "check-in by %s: %s",
+		 job->kind == JOB_CHECKIN_HOLDER ? "document" : "code",
 		 checkin_outcome_name(cr.outcome));
 	if (cr.outcome != CHECKIN_CHECKED_IN && cr.outcome != CHECKIN_ALREADY) {
 		push_result_locked(w, &r);
@@ -566,7 +577,8 @@ static void *store_main(void *arg)
 	while (next_job(w, &job)) {
 		if (job.kind == JOB_ISSUE)
 			issue_ticket(w, &job);
-		else if (job.kind == JOB_CHECKIN)
+		else if (job.kind == JOB_CHECKIN ||
+			 job.kind == JOB_CHECKIN_HOLDER)
 			checkin_job(w, &job);
 		else if (job.kind == JOB_FORMS_CHECK)
 			forms_check_job(w, &job);
@@ -693,6 +705,25 @@ int worker_post_checkin(struct worker *w, const char *process,
 		return -1;
 	snprintf(job.process, sizeof job.process, "%s", process);
 	snprintf(job.code, sizeof job.code, "%s", code);
+	snprintf(job.lang, sizeof job.lang, "%s", lang);
+	snprintf(job.key, sizeof job.key, "%s", request_key);
+	rc = post(w, &job);
+	util_wipe(&job, sizeof job);
+	return rc;
+}
+
+int worker_post_checkin_holder(struct worker *w, const char *surname,
+			       const char *date_of_birth, const char *lang,
+			       const char *request_key)
+{
+	struct job job = { .kind = JOB_CHECKIN_HOLDER };
+	int rc;
+
+	if (strlen(surname) >= sizeof job.surname ||
+	    strlen(date_of_birth) >= sizeof job.dob)
+		return -1;
+	snprintf(job.surname, sizeof job.surname, "%s", surname);
+	snprintf(job.dob, sizeof job.dob, "%s", date_of_birth);
 	snprintf(job.lang, sizeof job.lang, "%s", lang);
 	snprintf(job.key, sizeof job.key, "%s", request_key);
 	rc = post(w, &job);

@@ -135,6 +135,14 @@ int worker_post_checkin(struct worker *w, const char *process,
 			const char *code, const char *lang,
 			const char *request_key);
 
+/* Queues a check-in by ID document (checkin_by_holder): surname as the
+ * document gives it, date_of_birth "YYYY-MM-DD"; both are wiped from the
+ * job once done. The result is a WORKER_CHECKIN as for a booking code.
+ * -1 when the queue is full or a value is too long. */
+int worker_post_checkin_holder(struct worker *w, const char *surname,
+			       const char *date_of_birth, const char *lang,
+			       const char *request_key);
+
 /* Queues "may forms be submitted now?" (submission_can_accept). */
 int worker_post_forms_check(struct worker *w, const char *request_key);
 

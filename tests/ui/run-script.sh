@@ -13,6 +13,13 @@
 #                          ({today} is replaced by the local date)
 #   # backoffice-key: yes  makes an RSA key pair in the temporary dir and
 #                          sets backoffice.public_key, so forms are taken
+#   # card: HOLDER         places an emulated ID card (sim/cardsim, holder file
+#                          relative to the source tree) on pcscd's vpcd
+#                          reader "Virtual PCD 00 00" (pcscd is started
+#                          when none runs) and sets card.reader to it;
+#                          without it card.reader is empty (no reader).
+#                          In sql, {holder:SURNAME,YYYY-MM-DD} becomes the
+#                          appointment's holder key (firmware/appointments.h)
 #   # expect-exit: N       the kiosk's exit status (default 0)
 #   # expect-stderr: TEXT  the kiosk's stderr contains TEXT (repeatable)
 #   # reject-stderr: TEXT  the kiosk's stderr does not contain TEXT
@@ -33,7 +40,14 @@ name=$(basename "$script" .script)
 kiosk=$bin/ui/buergerkiosk
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bk-ui-XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+cs_pid= pcscd_pid=
+cleanup() {
+	[ -n "$cs_pid" ] && kill "$cs_pid" 2> /dev/null && wait "$cs_pid"
+	[ -n "$pcscd_pid" ] && kill "$pcscd_pid" 2> /dev/null &&
+		wait "$pcscd_pid"
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
 shots=$bin/ui-screens/$name
 rm -rf "$shots"
 mkdir -p "$shots" "$tmp/printer"
@@ -54,6 +68,27 @@ if [ "$(directive backoffice-key | tail -n 1)" = yes ]; then
 	openssl pkey -in "$tmp/bo.key" -pubout -out "$tmp/bo.pub" || exit 1
 	args+=(--set "backoffice.public_key=$tmp/bo.pub")
 fi
+card=$(directive card | tail -n 1)
+if [ -n "$card" ]; then
+	if ! pgrep -x pcscd > /dev/null; then
+		pcscd --foreground > "$tmp/pcscd.log" 2>&1 &
+		pcscd_pid=$!
+		sleep 0.5
+	fi
+	"$bin/sim/kiosk-cardsim" --data "$src/$card" > "$tmp/cs.out" \
+		2> "$tmp/cs.log" &
+	cs_pid=$!
+	for _ in $(seq 200); do
+		grep -qs '^card seen by the reader$' "$tmp/cs.out" && break
+		kill -0 "$cs_pid" 2> /dev/null || break
+		sleep 0.05
+	done
+	grep -qs '^card seen by the reader$' "$tmp/cs.out" ||
+		{ echo "$name: the emulated card was not seen" >&2; exit 1; }
+	args+=(--set "card.reader=pcsc:Virtual PCD 00 00")
+else
+	args+=(--set "card.reader=")
+fi
 fault=$(directive fault | tail -n 1)
 [ -n "$fault" ] && printf '%s\n' "$fault" > "$tmp/printer/FAULT"
 [ "$(directive data-dir | tail -n 1)" = file ] && : > "$data"
@@ -61,8 +96,20 @@ if [ -n "$(directive sql)" ]; then
 	# kioskctl creates the schema, as the kiosk would
 	"$bin/firmware/kioskctl" "${args[@]}" health > /dev/null || exit 1
 	today=$(date +%F)
+	# the holder key file, as the kiosk would make it on first use
+	head -c 32 /dev/urandom > "$data/holder.key" && chmod 600 "$data/holder.key"
+	hkey=$(od -An -tx1 -v "$data/holder.key" | tr -d ' \n')
 	while IFS= read -r stmt; do
-		[ -n "$stmt" ] && sqlite3 "$data/kiosk.db" "${stmt//\{today\}/$today}"
+		[ -n "$stmt" ] || continue
+		stmt=${stmt//\{today\}/$today}
+		while [[ $stmt =~ \{holder:([^,}]*),([^}]*)\} ]]; do
+			h=$(printf 'BKH1\n%s\n%s' "${BASH_REMATCH[1]}" \
+				"${BASH_REMATCH[2]}" |
+				openssl dgst -sha256 -mac HMAC \
+					-macopt "hexkey:$hkey" -r | cut -d' ' -f1)
+			stmt=${stmt/"${BASH_REMATCH[0]}"/X\'$h\'}
+		done
+		sqlite3 "$data/kiosk.db" "$stmt"
 	done < <(directive sql)
 fi
 
