@@ -7,7 +7,8 @@
 #   3. an action on a ticket another counter holds: 409, nothing changes
 #   4. next / recall / start / finish / transfer / park / unpark flow,
 #      no-show refused before the second call (409 with the reason)
-#   5. 20 concurrent "next" from two counters: 20 different tickets
+#   5. 20 concurrent "next" from two counters: 20 different tickets;
+#      kioskctl stats today counts them
 #   6. server-sent events: the calls reach the display stream (numbers and
 #      counter names only), Last-Event-ID resumes after a given call, the
 #      counter stream sends its state; SIGTERM ends the streams and the
@@ -160,6 +161,12 @@ cat "$TMP"/race.* | jq -r '.ticket.number // "none"' | sort >"$TMP/raced"
 grep -q none "$TMP/raced" && fail "a next found nothing: $(tr '\n' ' ' <"$TMP/raced")"
 [ "$(sort -u "$TMP/raced" | wc -l)" = 20 ] ||
 	fail "two counters got the same ticket: $(tr '\n' ' ' <"$TMP/raced")"
+
+# ---- 5b. statistics of today (kioskctl stats today)
+ctl stats today --json | jq -e '.services[] | select(.service_id == "personalausweis") |
+	.issued == 30 and .called >= 20 and .finished >= 1 and .service_avg_s >= 0' \
+	>/dev/null || fail "stats today: $(ctl stats today --json)"
+ctl stats today | grep -q '^ *personalausweis  *30 ' || fail "stats today table: $(ctl stats today)"
 
 # ---- 6. server-sent events
 for _ in $(seq 100); do
