@@ -207,6 +207,8 @@ static int next_print(struct worker *w, struct print_req *p)
 		got = 0;
 	} else if (w->n_prints) {
 		*p = w->prints[w->print_head];
+		/* the request (and its receipt) is the printer thread's now */
+		memset(&w->prints[w->print_head], 0, sizeof w->prints[0]);
 		w->print_head = (w->print_head + 1) % WORKER_QUEUE_MAX;
 		w->n_prints--;
 		got = 1;
@@ -257,6 +259,8 @@ static void queue_print(struct worker *w, const char *key,
 		return;
 	}
 	p = &w->prints[(w->print_head + w->n_prints) % WORKER_QUEUE_MAX];
+	/* the slot may have held a form receipt: a ticket has none */
+	memset(p, 0, sizeof *p);
 	snprintf(p->key, sizeof p->key, "%s", key);
 	p->ticket = *t;
 	w->n_prints++;
