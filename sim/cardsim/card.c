@@ -290,8 +290,14 @@ size_t cardsim_transmit(struct cardsim *c, const unsigned char *apdu,
 		return sw_only(resp, SW_WRONG_LENGTH);
 	if ((apdu[0] & 0x0C) == 0x0C)
 		return transmit_sm(c, apdu, len, resp);
-	if (c->sm_active)          /* a plain command ends secure messaging */
+	if (c->sm_active) {
+		/* a plain command ends secure messaging; back in the MF, as
+		 * after the reset a reader does between two sessions, so a
+		 * reader that skipped the reset still finds EF.CardAccess */
 		end_session(c);
+		c->app_selected = 0;
+		c->cur_file = -1;
+	}
 	if (cardsim__parse_apdu(apdu, len, &a))
 		return sw_only(resp, SW_WRONG_LENGTH);
 	cap = a.extended ? CARDSIM_RESP_MAX - 2 : 256;
@@ -315,6 +321,11 @@ int cardsim_apdu_cb(void *ctx, const unsigned char *cmd, size_t n,
 	}
 	util_wipe(out, m);
 	return rc;
+}
+
+void cardsim_reset_cb(void *ctx)
+{
+	cardsim_reset(ctx);
 }
 
 size_t cardsim_atr(unsigned char out[33])

@@ -103,11 +103,14 @@ size_t cardsim_transmit(struct cardsim *c, const unsigned char *apdu,
 /* cardsim_transmit() in the shape of the in-process virtual reader's card
  * table (drivers/card/card.h, struct card_virtual_card .apdu), ctx being
  * the struct cardsim:
- *   struct card_virtual_card vc = { card, cardsim_apdu_cb, atr, atr_len };
+ *   struct card_virtual_card vc = { card, cardsim_apdu_cb, atr, atr_len,
+ *                                   cardsim_reset_cb };
  *   card_virtual_insert(&vc);
  * Returns 0, or -1 when the answer does not fit in cap. */
 int cardsim_apdu_cb(void *ctx, const unsigned char *cmd, size_t n,
 		    unsigned char *resp, size_t cap, size_t *rlen);
+/* cardsim_reset() in the shape of that table's reset (ctx: the card). */
+void cardsim_reset_cb(void *ctx);
 
 /* Command APDUs answered since creation. */
 unsigned long cardsim_apdu_count(const struct cardsim *c);

@@ -7,8 +7,9 @@
  *
  *   MF ──SELECT AID──▶ APP ──PACE/BAC ok──▶ APP+SM
  *    ▲                  │ ▲                    │
- *    └──reset / power───┴─┴─ wrong key (6300), SM error (6987/6988),
- *                            plain APDU during SM (6982) ──┘
+ *    └──reset / power───┴─┴─ wrong key (6300), SM error (6987/6988)
+ *    ▲                                             │
+ *    └──── a plain APDU during SM (then handled in the MF) ──┘
  *
  * Invariants:
  *   1. sm_active implies the keys in sm are those of the last successful
