@@ -234,7 +234,8 @@ bk_err queue__issue_in_tx(struct store *st, const struct config *cfg,
 	}
 	snprintf(out->number, sizeof out->number, "%c%03u", svc->letter,
 		 (unsigned)seq % 1000u);
-	out->wait_minutes = queue_estimate_wait(cfg, out->ahead);
+	out->wait_minutes = queue_estimate_wait_st(st, cfg, svc->id,
+						   out->ahead, now_ms);
 	if ((e = insert_ticket(st, out, request_key, seq)))
 		goto out;
 
@@ -282,7 +283,10 @@ bk_err queue_issue_ticket(struct store *st, const struct config *cfg,
 		goto fail;
 	if (found) {
 		out->reused = 1;
-		out->wait_minutes = queue_estimate_wait(cfg, out->ahead);
+		out->wait_minutes = queue_estimate_wait_st(st, cfg,
+							   out->service_id,
+							   out->ahead,
+							   store_now_ms());
 		store__rollback(st); /* read only */
 		return BK_OK;
 	}
@@ -312,6 +316,40 @@ int queue_estimate_wait(const struct config *cfg, int ahead)
 	long c = cfg->queue_counters > 0 ? cfg->queue_counters : 1;
 
 	return ahead <= 0 ? 0 : (int)((m + c - 1) / c);
+}
+
+int queue_estimate_wait_st(struct store *st, const struct config *cfg,
+			   const char *service_id, int ahead, int64_t now_ms)
+{
+	double avg_ms = (double)cfg->queue_service_minutes * 60000.0;
+	long counters = cfg->queue_counters > 0 ? cfg->queue_counters : 1;
+	sqlite3_stmt *q;
+	double m;
+
+	if (ahead <= 0)
+		return 0;
+	if (store__prepare(st,
+		"SELECT count(*), avg(finished_ms - started_ms) FROM tickets "
+		"WHERE service_id = ?1 AND finished_ms >= ?2 AND "
+		"started_ms IS NOT NULL AND finished_ms > started_ms", &q))
+		return queue_estimate_wait(cfg, ahead);
+	sqlite3_bind_text(q, 1, service_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, now_ms - 3600 * 1000);
+	if (sqlite3_step(q) == SQLITE_ROW &&
+	    sqlite3_column_int(q, 0) >= QUEUE_AVG_MIN_SAMPLES)
+		avg_ms = sqlite3_column_double(q, 1);
+	sqlite3_finalize(q);
+	if (store__prepare(st,
+		"SELECT count(*) FROM counters WHERE revoked_ms IS NULL AND "
+		"paused = 0 AND EXISTS (SELECT 1 FROM json_each(services) "
+		"WHERE value = ?1)", &q))
+		return queue_estimate_wait(cfg, ahead);
+	sqlite3_bind_text(q, 1, service_id, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) > 0)
+		counters = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	m = (double)ahead * avg_ms / 60000.0 / (double)counters;
+	return m > 100000 ? 100000 : (int)(m + 0.999);
 }
 
 bk_err queue_list_waiting(struct store *st, struct ticket *out, int max,

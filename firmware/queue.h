@@ -82,6 +82,17 @@ bk_err queue__issue_in_tx(struct store *st, const struct config *cfg,
  * called: ahead × queue.service_minutes ÷ queue.counters, rounded up. */
 int queue_estimate_wait(const struct config *cfg, int ahead);
 
+/* The same from what the store knows (issue 6): ahead × the average
+ * service time (started → finished) of the service's tickets finished in
+ * the last hour, when there are at least QUEUE_AVG_MIN_SAMPLES of them,
+ * else queue.service_minutes; ÷ the counters open for the service
+ * (registered, not revoked, not paused), else queue.counters. Rounded
+ * up; 0 when nobody is ahead. A failed read falls back to
+ * queue_estimate_wait(). */
+#define QUEUE_AVG_MIN_SAMPLES 3
+int queue_estimate_wait_st(struct store *st, const struct config *cfg,
+			   const char *service_id, int ahead, int64_t now_ms);
+
 /* Today's waiting tickets, oldest first. Fills up to max, count in *n. */
 bk_err queue_list_waiting(struct store *st, struct ticket *out, int max,
 			  int *n);
