@@ -291,6 +291,26 @@ static void drop_old_days(struct display *d, int64_t now_ms)
 	}
 }
 
+/* The text cache keeps up to TEXT_CACHE_MAX textures, and every new
+ * number on the wall is a new ~1 MB one (300 px, software renderer): a
+ * fresh cache every DISPLAY_TEXT_RENEW calls bounds the memory (~130 MB
+ * after 100 calls without it). Opening the fonts again takes a few ms. */
+static void renew_text(struct display *d)
+{
+	struct text *t;
+	char err[256];
+
+	if (d->calls_seen - d->text_renewed < DISPLAY_TEXT_RENEW)
+		return;
+	d->text_renewed = d->calls_seen;
+	t = text_create(d->r, d->font, d->font_bold, err, sizeof err);
+	if (!t)
+		return; /* keep the old one */
+	text_destroy(d->text);
+	d->text = t;
+	d->dirty = 1;
+}
+
 int display__frame(struct display *d, int64_t now_ms)
 {
 	struct display_msg m[16];
@@ -321,6 +341,7 @@ int display__frame(struct display *d, int64_t now_ms)
 		}
 	}
 	drop_old_days(d, now_ms);
+	renew_text(d);
 	mark_now = !d->connected && d->down_since &&
 		   now_ms - d->down_since >= DISPLAY_MARK_AFTER_MS;
 	if (mark_now != mark_was)
@@ -556,6 +577,8 @@ int display_main(int argc, char **argv)
 	d->dirty = 1;
 	snprintf(d->site_name, sizeof d->site_name, "%s",
 		 cfg.site_name[0] ? cfg.site_name : "Bürgerbüro");
+	d->font = FONT;
+	d->font_bold = FONT_BOLD;
 	d->text = text_create(v.r, FONT, FONT_BOLD, err, sizeof err);
 	if (!d->text) {
 		log_error("display", "fonts: %s", err);

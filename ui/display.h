@@ -173,10 +173,13 @@ int display__net_take(struct display_net *n, struct display_msg *out,
 enum display_phase { DISPLAY_IDLE, DISPLAY_GONG, DISPLAY_SPEAK };
 
 #define DISPLAY_SAY_MAX 160
+#define DISPLAY_TEXT_RENEW 16         /* calls between fresh text caches */
 
 struct display {
 	SDL_Renderer *r;
 	struct text *text;
+	const char *font, *font_bold; /* to renew the text cache */
+	uint64_t text_renewed;        /* calls_seen at the last renewal */
 	char site_name[128];
 	struct widget *root;
 	int dirty;

@@ -246,10 +246,9 @@ static struct display *board(SDL_Surface **surf)
 	if (!d || !*surf)
 		return NULL;
 	d->r = SDL_CreateSoftwareRenderer(*surf);
-	d->text = text_create(d->r,
-			      "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-			      "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
-			      err, sizeof err);
+	d->font = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+	d->font_bold = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf";
+	d->text = text_create(d->r, d->font, d->font_bold, err, sizeof err);
 	snprintf(d->site_name, sizeof d->site_name, "Test");
 	d->dirty = 1;
 	return d;
@@ -339,7 +338,16 @@ static void test_board(void)
 	}
 	CHECK_INT(d->n_calls, DISPLAY_HISTORY);
 	CHECK_INT(d->n_waiting, DISPLAY_ANNOUNCE_MAX);
-	REQUIRE(display__frame(d, t += 16) == 0);
+	{
+		struct text *before = d->text;
+
+		/* 24 calls so far (over DISPLAY_TEXT_RENEW): a fresh cache */
+		REQUIRE(display__frame(d, t += 16) == 0);
+		CHECK(d->text != NULL);
+		CHECK(d->text != before);
+		CHECK_INT(d->calls_seen, 24);
+		CHECK_INT(d->text_renewed, 24);
+	}
 	CHECK_STR(text_of(d, "call-number"), "D019");
 	CHECK_STR(text_of(d, "history-6-number"), "D013");
 
