@@ -175,9 +175,11 @@ void display__on_call(struct display *d, const struct display_call *c,
 	int i;
 	char say[DISPLAY_SAY_MAX];
 
-	/* a replay of a call already on the board (same event id) */
+	/* a replay of a call already on the board: the same event id and
+	 * number (both, so a daemon whose journal started again is heard) */
 	for (i = 0; c->id[0] && i < d->n_calls; i++)
-		if (!strcmp(d->calls[i].id, c->id))
+		if (!strcmp(d->calls[i].id, c->id) &&
+		    !strcmp(d->calls[i].number, c->number))
 			return;
 	d->calls_seen++;
 	/* the same number again (a recall) moves to the top */
