@@ -330,8 +330,10 @@ void cardsim_reset_cb(void *ctx)
 
 size_t cardsim_atr(unsigned char out[33])
 {
-	/* TS 3B, T0 89 (TD1, 9 historical bytes), TD1 80 (TD2, T=0), TD2 01
-	 * (T=1), historical "BK-EMRTD1", TCK = XOR of T0 .. last byte. */
+	/* The layout PC/SC part 3 gives contactless cards (an eMRTD's ATR as
+	 * a reader reports it): TS 3B, T0 89 (TD1, 9 historical bytes), TD1
+	 * 80 (TD2 follows), TD2 01 (T=1), historical "BK-EMRTD1", TCK = XOR
+	 * of T0 .. the last historical byte. */
 	static const char hist[] = "BK-EMRTD1";
 	size_t n = 0;
 	uint8_t tck = 0;
