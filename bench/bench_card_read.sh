@@ -66,7 +66,7 @@ CAN=$(sed -n 's/^can = //p' "$HOLDER")
 	--csca-cert "$TMP/csca/csca.pem" >"$TMP/cs.out" 2>"$TMP/cs.log" &
 CS_PID=$!
 for _ in $(seq 200); do
-	grep -q '^card seen by the reader$' "$TMP/cs.out" && break
+	grep -qs '^card seen by the reader$' "$TMP/cs.out" && break
 	sleep 0.05
 done
 grep -q '^card seen by the reader$' "$TMP/cs.out" ||
