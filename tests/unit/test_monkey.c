@@ -55,6 +55,7 @@
 #include "firmware/log.h"
 #include "firmware/util.h"
 #include "ui/app.h"
+#include "ui/speech.h"
 #include "ui/text.h"
 #include "ui/worker.h"
 
@@ -125,6 +126,7 @@ struct monkey {
 	SDL_Renderer *r;
 	struct text *text;
 	struct worker *worker;
+	struct speech *speech;
 	struct app *app;
 
 	int events;
@@ -799,6 +801,10 @@ static int setup(struct monkey *m)
 		return -1;
 	}
 	app_set_forms(m->app, &m->forms);
+	/* speech as on a kiosk (espeak-ng children, SDL audio: the dummy
+	 * driver under ctest); the monkey switches it on and off */
+	m->speech = speech_create(NULL);
+	app_set_speech(m->app, m->speech);
 	return 0;
 }
 
@@ -806,6 +812,7 @@ static int setup(struct monkey *m)
 static void teardown(struct monkey *m)
 {
 	app_destroy(m->app);
+	speech_destroy(m->speech);
 	worker_destroy(m->worker);
 	forms_list_free(&m->forms);
 	text_destroy(m->text);
@@ -849,6 +856,14 @@ static void report(const struct monkey *m, double seconds)
 	for (int i = 0; i < m->n_langs; i++)
 		printf(" %s", m->langs[i]);
 	printf("\n  sessions checked for leftovers: %d\n", m->wipe_checks);
+	if (m->speech) {
+		struct speech_stats st;
+		speech_get_stats(m->speech, &st);
+		printf("  speech: %llu utterances started, %llu finished, "
+		       "%llu interrupted\n", (unsigned long long)st.started,
+		       (unsigned long long)st.finished,
+		       (unsigned long long)st.interrupted);
+	}
 	printf("  real time: %.1f s in %d frames (%d redrawn), %.1f s "
 	       "waiting for the worker\n", (double)m->frame_ms / 1000.0,
 	       m->frames, m->redraws, (double)m->waited_ms / 1000.0);
