@@ -298,6 +298,7 @@ static const struct keydef keys[] = {
 	NUM("kiosk.ticket_screen_seconds", ticket_screen_seconds, 1, 600),
 	NUM("kiosk.idle_seconds", idle_seconds, 5, 3600),
 	NUM("kiosk.more_time_seconds", more_time_seconds, 5, 600),
+	NUM("kiosk.priority_ticket", priority_ticket, 0, 1),
 
 	TXT("kiosk.font", font, K_PATH),
 	TXT("kiosk.font_bold", font_bold, K_PATH),

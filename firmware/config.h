@@ -66,6 +66,7 @@ struct config {
 	int ticket_screen_seconds;    /* ticket screen → welcome; default 15 */
 	int idle_seconds;             /* no touch → session ends; default 60 */
 	int more_time_seconds;        /* then "more time?" this long; 30 */
+	int priority_ticket;          /* 1: citizens may ask for priority */
 	char font[CONFIG_PATH_MAX];
 	char font_bold[CONFIG_PATH_MAX];
 	char i18n_dir[CONFIG_PATH_MAX]; /* "" = assets/i18n next to the config */

@@ -268,6 +268,33 @@ bk_err queue_issue_ticket(struct store *st, const struct config *cfg,
 			  const char *request_key, queue_render_fn render,
 			  void *render_ctx, struct ticket *out)
 {
+	return queue_issue_ticket_prio(st, cfg, service_id, lang, request_key,
+				       0, render, render_ctx, out);
+}
+
+static bk_err set_priority(struct store *st, const char *id, int priority)
+{
+	sqlite3_stmt *q;
+	bk_err e = store__prepare(st,
+		"UPDATE tickets SET priority = ?2 WHERE id = ?1", &q);
+
+	if (e)
+		return e;
+	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 2, priority);
+	if (sqlite3_step(q) != SQLITE_DONE)
+		e = store__err(st, sqlite3_errcode(store__db(st)),
+			       "ticket priority");
+	sqlite3_finalize(q);
+	return e;
+}
+
+bk_err queue_issue_ticket_prio(struct store *st, const struct config *cfg,
+			       const char *service_id, const char *lang,
+			       const char *request_key, int priority,
+			       queue_render_fn render, void *render_ctx,
+			       struct ticket *out)
+{
 	const struct config_service *svc = config_service(cfg, service_id);
 	char event_id[37];
 	int found;
@@ -294,6 +321,8 @@ bk_err queue_issue_ticket(struct store *st, const struct config *cfg,
 	if ((e = queue__issue_in_tx(st, cfg, svc, lang, request_key,
 				    QUEUE_KIND_WALKIN, store_now_ms(), render,
 				    render_ctx, out, event_id)))
+		goto fail;
+	if (priority > 0 && (e = set_priority(st, out->id, priority)))
 		goto fail;
 
 	/* an unknown outcome is settled by the event's row */

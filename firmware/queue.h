@@ -78,6 +78,17 @@ bk_err queue__issue_in_tx(struct store *st, const struct config *cfg,
 			  void *render_ctx, struct ticket *out,
 			  char event_id[37]);
 
+/* queue_issue_ticket() for a priority ticket (kiosk.priority_ticket: a
+ * citizen with reduced mobility, for example): priority > 0 is stored in
+ * tickets.priority in the same transaction, and counters call such
+ * tickets before other walk-ins (sitequeue.h, call order). A repeated
+ * request key returns the ticket as it was stored. */
+bk_err queue_issue_ticket_prio(struct store *st, const struct config *cfg,
+			       const char *service_id, const char *lang,
+			       const char *request_key, int priority,
+			       queue_render_fn render, void *render_ctx,
+			       struct ticket *out);
+
 /* Estimated minutes until a ticket with `ahead` people before it is
  * called: ahead × queue.service_minutes ÷ queue.counters, rounded up. */
 int queue_estimate_wait(const struct config *cfg, int ahead);

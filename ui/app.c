@@ -224,6 +224,7 @@ static void app_end_session(struct app *app)
 	app->ci_focus = 0;
 	app->ci_outcome = 0;
 	app->ci_by_card = 0;
+	app->priority = 0;
 	util_wipe(&app->ticket, sizeof app->ticket);
 	app__forms_wipe(app);
 	app__card_wipe(app);
@@ -358,6 +359,7 @@ static void app_hold_start(struct app *app, int y)
 
 void app__start_walkin(struct app *app)
 {
+	app->priority = 0;
 	util_uuid(app->request_key);
 	app__show(app, APP_SERVICES, app->now + app_idle_ms(app));
 }
@@ -405,8 +407,8 @@ static void app_act_service(struct app *app, int idx)
 	if (app->inflight || idx < 0 || idx >= app->cfg->n_services)
 		return;
 	s = &app->cfg->services[idx];
-	if (worker_post_issue(app->worker, s->id, app->lang,
-			      app->request_key) < 0) {
+	if (worker_post_issue_prio(app->worker, s->id, app->lang,
+				   app->request_key, app->priority) < 0) {
 		log_warn("ui", "worker busy; tap on %s ignored", s->id);
 		return;
 	}
@@ -581,6 +583,12 @@ static void app_act(struct app *app, const struct widget *w)
 	case ACT_FORM_PREV:
 	case ACT_FORM_CONSENT:
 		app__forms_act(app, w);
+		break;
+	case ACT_PRIORITY:
+		if (app->screen == APP_SERVICES && app->cfg->priority_ticket) {
+			app->priority = !app->priority;
+			app_refresh_in_place(app);
+		}
 		break;
 	case ACT_IDCARD:
 	case ACT_CARD_READ:

@@ -9,6 +9,7 @@
  *   WELCOME / CHECKIN ──a scan (USB scanner)──▶ CHECKING  app_on_scan()
  *   SERVICES ──group tap───────────▶ SERVICES (level 2)  app_act_group()
  *   SERVICES ──"back"──────────────▶ level 1, or WELCOME from level 1
+ *   SERVICES ──"priority" (kiosk.priority_ticket)──▶ SERVICES (toggled)
  *   SERVICES ──service tap─────────▶ ISSUING         app_act_service()
  *   ISSUING ──WORKER_ISSUED────────▶ TICKET          app_on_result()
  *   TICKET ──WORKER_PRINTED────────▶ TICKET (note: printed / remember)
@@ -220,6 +221,7 @@ enum app_action {
 	ACT_CARD_READ,
 	ACT_PREFILL,
 	ACT_PREFILL_OK,
+	ACT_PRIORITY,
 };
 
 /* The accessibility toggles of one session. */
@@ -263,6 +265,7 @@ struct app {
 
 	char request_key[37];
 	int inflight;
+	int priority;                 /* SERVICES: a priority ticket asked for */
 	int group;                    /* SERVICES level 2: index of a service
 				       * of the group; -1 = level 1 */
 	struct ticket ticket;

@@ -123,7 +123,8 @@ static void service_buttons(struct build *b)
 	const struct config *cfg = app->cfg;
 	int idx[CONFIG_MAX_SERVICES];
 	int n = service_entries(app, idx, CONFIG_MAX_SERVICES);
-	int top = 420, avail = 1520 - top, gap = 24;
+	int top = 420, gap = 24;
+	int avail = (app->cfg->priority_ticket ? 1440 : 1520) - top;
 	int cols = 1, rows = n, h, w;
 
 	h = rows ? (avail - (rows - 1) * gap) / rows : 0;
@@ -178,7 +179,20 @@ void screens_services(struct build *b)
 		  (SDL_Rect){ MARGIN, 240, CONTENT_W, 160 }, 64, 1, b->th->ink);
 	service_buttons(b);
 	scr_button(b, "back", _("Back"),
-		   (SDL_Rect){ MARGIN, 1560, 440, 150 }, 56, 0, ACT_BACK, 0);
+		   (SDL_Rect){ MARGIN, 1560, 380, 150 }, 56, 0, ACT_BACK, 0);
+	if (app->cfg->priority_ticket) {
+		const char *t = app->priority ? _("Priority \u2713")
+					      : _("I need priority");
+		scr_button(b, "priority", t,
+			   (SDL_Rect){ MARGIN + 410, 1560, CONTENT_W - 410,
+				       150 },
+			   scr_fit_size(b, t, 48, 30, CONTENT_W - 410 - 48),
+			   app->priority, ACT_PRIORITY, 0);
+		scr_label(b, "priority-help",
+			  _("For example with reduced mobility or in pregnancy."),
+			  (SDL_Rect){ MARGIN, 1462, CONTENT_W, 80 }, 30, 0,
+			  b->th->muted);
+	}
 }
 
 void screens_issuing(struct build *b)

@@ -66,6 +66,7 @@ struct job {
 	char process[32], code[32];   /* JOB_CHECKIN; wiped after use */
 	char surname[128], dob[11];   /* JOB_CHECKIN_HOLDER; wiped after use */
 	struct form_answers *answers; /* JOB_SUBMIT: owned by the job */
+	int priority;                 /* JOB_ISSUE */
 };
 
 struct print_req {
@@ -275,9 +276,10 @@ static void issue_ticket(struct worker *w, const struct job *job)
 	struct worker_result done = { .kind = WORKER_PRINTED };
 
 	snprintf(r.request_key, sizeof r.request_key, "%s", job->key);
-	r.err = queue_issue_ticket(w->st, w->cfg, job->service_id, job->lang,
-				   job->key, app_ticket_render, &w->tctx,
-				   &r.ticket);
+	r.err = queue_issue_ticket_prio(w->st, w->cfg, job->service_id,
+					job->lang, job->key, job->priority,
+					app_ticket_render, &w->tctx,
+					&r.ticket);
 	if (r.err) {
 		r.kind = WORKER_ISSUE_FAILED;
 		snprintf(r.error, sizeof r.error, "%s: issuing a ticket: %s",
@@ -749,6 +751,18 @@ int worker_post_submit(struct worker *w, struct form_answers *answers,
 	struct job job = { .kind = JOB_SUBMIT, .answers = answers };
 
 	snprintf(job.lang, sizeof job.lang, "%s", answers->lang);
+	snprintf(job.key, sizeof job.key, "%s", request_key);
+	return post(w, &job);
+}
+
+int worker_post_issue_prio(struct worker *w, const char *service_id,
+			   const char *lang, const char *request_key,
+			   int priority)
+{
+	struct job job = { .kind = JOB_ISSUE, .priority = priority };
+
+	snprintf(job.service_id, sizeof job.service_id, "%s", service_id);
+	snprintf(job.lang, sizeof job.lang, "%s", lang);
 	snprintf(job.key, sizeof job.key, "%s", request_key);
 	return post(w, &job);
 }

@@ -127,6 +127,10 @@ void worker_destroy(struct worker *w);
 /* Queues an issue job. -1 when the queue is full. */
 int worker_post_issue(struct worker *w, const char *service_id,
 		      const char *lang, const char *request_key);
+/* The same for a priority ticket (queue_issue_ticket_prio). */
+int worker_post_issue_prio(struct worker *w, const char *service_id,
+			   const char *lang, const char *request_key,
+			   int priority);
 
 /* Queues a check-in by process number and booking code (checkin_by_code;
  * both are wiped from the job once done). request_key identifies the
