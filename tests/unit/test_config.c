@@ -30,8 +30,14 @@ static void test_example_loads(void)
 	CHECK_INT(cfg.services[0].letter, 'A');
 	CHECK_STR(config_service(&cfg, "fundbuero")->name, "Fundbüro");
 	CHECK_STR(cfg.site_name, "Bürgerbüro Musterstadt");
-	CHECK_INT(cfg.n_languages, 2);
+	CHECK_INT(cfg.n_languages, 5);
+	CHECK_STR(cfg.languages[4], "ar");
 	CHECK_STR(cfg.default_language, "de");
+	CHECK_STR(config_service(&cfg, "fuehrungszeugnis")->group,
+		  "Melden und Bescheinigungen");
+	CHECK_STR(config_service(&cfg, "reisepass")->group, "");
+	CHECK_INT(cfg.more_time_seconds, 30);
+	CHECK_INT(cfg.priority_ticket, 0);
 }
 
 static void test_errors_name_the_line(void)
