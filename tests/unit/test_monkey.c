@@ -39,6 +39,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
+#include <openssl/x509.h>
 #include <sqlite3.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -49,15 +50,19 @@
 #include <time.h>
 
 #include "check.h"
+#include "drivers/card/card.h"
+#include "firmware/app_card.h"
 #include "firmware/config.h"
 #include "firmware/forms.h"
 #include "firmware/i18n.h"
+#include "firmware/icao_pa.h"
 #include "firmware/log.h"
 #include "firmware/util.h"
 #include "ui/app.h"
 #include "ui/speech.h"
 #include "ui/text.h"
 #include "ui/worker.h"
+#include "sim/cardsim/cardsim.h"
 
 #define DEFAULT_SEED 20261125u
 #define DEFAULT_EVENTS 10000
@@ -67,6 +72,7 @@
 #define SURFACE_H 192
 #define MAX_SCREENS 64
 #define PIN "2468"
+#define CAN "314159"
 #define REAL_WAIT_MS 8000    /* longest real wait for a worker answer */
 
 /* The screens a run of DEFAULT_EVENTS must reach: beyond welcome and
@@ -77,6 +83,7 @@ static const char *const must_reach[] = {
 	"checking",
 	"checkin-result", "forms-check", "forms", "form-page", "form-review",
 	"form-consent", "submitting", "receipt", "pin", "maintenance",
+	"card", "card-reading", "prefill-consent",
 	NULL,
 };
 
@@ -127,11 +134,16 @@ struct monkey {
 	struct text *text;
 	struct worker *worker;
 	struct speech *speech;
+	struct app_card *card;         /* the card service, virtual: reader */
+	struct cardsim *cardsim;       /* the emulated ID card */
+	struct card_virtual_card vcard;
+	unsigned char atr[33];
 	struct app *app;
 
 	int events;
 	int bad;                       /* a check failed: stop */
 	int reached[MAX_SCREENS];      /* frames seen per screen */
+	int after_card[MAX_SCREENS];   /* where a card read led */
 	char langs[8][8];              /* languages seen with a session */
 	int n_langs;
 	int counts[16];                /* events per kind */
@@ -145,7 +157,8 @@ struct monkey {
  * them may be left in the UI's buffers once the session is over. */
 static const char *const markers[] = {
 	"Kowalczyk", "Öztürkoğlu", "Шевченко", "عبدالرحمن", "Wischnewski",
-	"Hauptstraße", "47110815", "QXZV", "9753124",
+	"Hauptstraße", "47110815", "QXZV", "9753124", "JOVANKA", "Jovanka",
+	"KOWALCZYK", CAN,
 };
 
 /* Text input as a physical keyboard or a scanner gives it (SDL's text
@@ -254,10 +267,11 @@ static void frame(struct monkey *m)
 		return;
 	}
 	m->reached[screen_index(m)]++;
+	if (before == APP_CARD_READING && m->app->screen != before)
+		m->after_card[screen_index(m)]++;
 	if (m->app->screen != APP_WELCOME)
 		note_lang(m);
-	if (m->app->screen == APP_WELCOME && before != APP_WELCOME &&
-	    m->typed_markers)
+	if (m->app->screen == APP_WELCOME && before != APP_WELCOME)
 		check_wiped(m);
 }
 
@@ -269,7 +283,7 @@ static void step(struct monkey *m, int64_t ms)
 
 static int waiting(const struct app *app)
 {
-	return app->inflight || app->maint_inflight ||
+	return app->inflight || app->maint_inflight || app->card_read_id ||
 	       ((app->screen == APP_TICKET || app->screen == APP_RECEIPT) &&
 		app->printed < 0);
 }
@@ -379,13 +393,13 @@ static void react(struct monkey *m)
 
 enum ev {
 	EV_TAP_BUTTON, EV_TAP_ANY, EV_SLIDE, EV_LONG, EV_HOLD_HEADER, EV_KEY,
-	EV_TEXT, EV_FILL, EV_WAIT, EV_TIMEOUT, EV_COUNT
+	EV_TEXT, EV_FILL, EV_WAIT, EV_TIMEOUT, EV_CARD, EV_COUNT
 };
 
 static const char *const ev_names[EV_COUNT] = {
 	"tap on a button", "tap anywhere", "slide", "long press",
 	"header hold", "key", "text", "plausible answer", "short wait",
-	"timeout wait",
+	"timeout wait", "card on/off",
 };
 
 static void tap_at(struct monkey *m, int x, int y)
@@ -599,7 +613,26 @@ static void ev_fill(struct monkey *m)
 		type_text(m, chance(80) ? PIN : "1357");
 		app_key(app, SDLK_RETURN);
 		step(m, 16);
+		return;
 	}
+	if (app->screen == APP_CARD) {
+		clear_field(m, &app->can_tb);
+		type_text(m, chance(80) ? CAN : "271828");
+		app_key(app, SDLK_RETURN);
+		step(m, 16);
+	}
+}
+
+/* The ID card placed on the reader, or taken away (also mid-read). */
+static void ev_card(struct monkey *m)
+{
+	if (!m->cardsim)
+		return;
+	if (card_virtual_present())
+		card_virtual_remove();
+	else
+		card_virtual_insert(&m->vcard);
+	step(m, 100 + rnd_n(400));
 }
 
 static void ev_wait(struct monkey *m)
@@ -633,8 +666,8 @@ static enum ev pick_event(void)
 	static const int weight[EV_COUNT] = {
 		[EV_TAP_BUTTON] = 52, [EV_TAP_ANY] = 5, [EV_SLIDE] = 4,
 		[EV_LONG] = 3, [EV_HOLD_HEADER] = 2, [EV_KEY] = 10,
-		[EV_TEXT] = 9, [EV_FILL] = 10, [EV_WAIT] = 4,
-		[EV_TIMEOUT] = 1,
+		[EV_TEXT] = 9, [EV_FILL] = 10, [EV_WAIT] = 3,
+		[EV_TIMEOUT] = 1, [EV_CARD] = 1,
 	};
 	int k = rnd_n(100);
 
@@ -653,9 +686,12 @@ static void one_event(struct monkey *m)
 	if (waiting(m->app))
 		wait_worker(m);
 	e = pick_event();
-	/* a technician who got the PIN pad mostly knows the PIN */
+	/* a technician who got the PIN pad mostly knows the PIN; a citizen
+	 * at the card screen puts the card on and types the CAN */
 	if (m->app->screen == APP_PIN && chance(40))
 		e = EV_FILL;
+	if (m->app->screen == APP_CARD && chance(30))
+		e = card_virtual_present() || !m->cardsim ? EV_FILL : EV_CARD;
 	/* the header hold and the plausible answers only where they mean
 	 * something; elsewhere a tap */
 	if (e == EV_HOLD_HEADER && m->app->screen != APP_WELCOME)
@@ -672,6 +708,7 @@ static void one_event(struct monkey *m)
 	case EV_FILL: ev_fill(m); break;
 	case EV_WAIT: ev_wait(m); break;
 	case EV_TIMEOUT: ev_timeout(m); break;
+	case EV_CARD: ev_card(m); break;
 	case EV_COUNT: break;
 	}
 	m->events++;
@@ -707,6 +744,58 @@ static int set(struct monkey *m, const char *key, const char *value)
 	return 0;
 }
 
+/* An emulated ID card signed by a CSCA the kiosk trusts (csca_dir), on
+ * the in-process virtual reader once the monkey places it. */
+static int make_card(struct monkey *m, char *csca_dir, size_t len)
+{
+	struct cardsim_holder h = {
+		.doc = 1, .access = CARDSIM_ACCESS_PACE, .can = CAN,
+		.document_number = "T22000129", .issuing_state = "D",
+		.nationality = "D", .surname = "KOWALCZYK",
+		.given_names = "JOVANKA", .date_of_birth = "640812",
+		.date_of_expiry = "311031", .sex = 'F',
+	};
+	char key[300], cert[320], err[256];
+	EVP_PKEY *k = EVP_EC_gen("P-256");
+	X509 *x = NULL;
+	FILE *f;
+	int rc = -1;
+
+	snprintf(csca_dir, len, "%s/csca", m->dir);
+	snprintf(key, sizeof key, "%s/csca.key", m->dir);
+	snprintf(cert, sizeof cert, "%s/csca.pem", csca_dir);
+	if (!k || util_mkdir_p(csca_dir) < 0 ||
+	    icao_pa_make_cert(k, "UT", "Monkey CSCA", NULL, NULL, &x) != BK_OK)
+		goto out;
+	if (!(f = fopen(key, "w")))
+		goto out;
+	PEM_write_PrivateKey(f, k, NULL, NULL, 0, NULL, NULL);
+	fclose(f);
+	if (!(f = fopen(cert, "w")))
+		goto out;
+	PEM_write_X509(f, x);
+	fclose(f);
+	{
+		struct cardsim_opts o = { key, cert, 0, 0 };
+		m->cardsim = cardsim_create(&h, &o, err, sizeof err);
+	}
+	if (!m->cardsim) {
+		fprintf(stderr, "cardsim: %s\n", err);
+		goto out;
+	}
+	m->vcard.ctx = m->cardsim;
+	m->vcard.apdu = cardsim_apdu_cb;
+	m->vcard.atr = m->atr;
+	m->vcard.atr_len = cardsim_atr(m->atr);
+	m->vcard.reset = cardsim_reset_cb;
+	rc = 0;
+out:
+	util_wipe(&h, sizeof h);
+	X509_free(x);
+	EVP_PKEY_free(k);
+	return rc;
+}
+
 /* One booked appointment now (process 100200, code K7QM), as the
  * down-sync would have stored it, so a check-in can succeed. */
 static int seed_appointment(const struct monkey *m)
@@ -740,7 +829,7 @@ static int seed_appointment(const struct monkey *m)
 
 static int setup(struct monkey *m)
 {
-	char err[512], path[320];
+	char err[512], path[320], csca[300];
 	struct worker_result wr;
 
 	check_tmpdir(m->dir);
@@ -759,6 +848,10 @@ static int setup(struct monkey *m)
 	snprintf(path, sizeof path, "%s/backoffice.pub", m->dir);
 	if (write_public_key(path) < 0 ||
 	    set(m, "backoffice.public_key", path) < 0)
+		return -1;
+	if (make_card(m, csca, sizeof csca) < 0 ||
+	    set(m, "card.reader", "virtual:") < 0 ||
+	    set(m, "card.csca_dir", csca) < 0)
 		return -1;
 	if (config_validate(&m->cfg, err, sizeof err) < 0) {
 		fprintf(stderr, "%s\n", err);
@@ -805,6 +898,13 @@ static int setup(struct monkey *m)
 	 * driver under ctest); the monkey switches it on and off */
 	m->speech = speech_create(NULL);
 	app_set_speech(m->app, m->speech);
+	m->card = app_card_create(m->cfg.card_reader, m->cfg.card_csca_dir,
+				  err, sizeof err);
+	if (!m->card) {
+		fprintf(stderr, "card service: %s\n", err);
+		return -1;
+	}
+	app_set_card(m->app, m->card);
 	return 0;
 }
 
@@ -812,6 +912,9 @@ static int setup(struct monkey *m)
 static void teardown(struct monkey *m)
 {
 	app_destroy(m->app);
+	app_card_destroy(m->card);
+	card_virtual_remove();
+	cardsim_destroy(m->cardsim);
 	speech_destroy(m->speech);
 	worker_destroy(m->worker);
 	forms_list_free(&m->forms);
@@ -852,6 +955,11 @@ static void report(const struct monkey *m, double seconds)
 		distinct++;
 		printf(" %s=%d", name, m->reached[s]);
 	}
+	printf("\n  after a card read:");
+	for (int s = 0; s < MAX_SCREENS; s++)
+		if (m->after_card[s])
+			printf(" %s=%d", app_screen_name((enum app_screen)s),
+			       m->after_card[s]);
 	printf("\n  %d distinct screens; languages in sessions:", distinct);
 	for (int i = 0; i < m->n_langs; i++)
 		printf(" %s", m->langs[i]);
