@@ -148,6 +148,7 @@ struct monkey {
 	int n_langs;
 	int counts[16];                /* events per kind */
 	int typed_markers;             /* a marker went in since WELCOME */
+	int held_markers;              /* ... and the app held it then */
 	int wipe_checks;               /* WELCOME checks after a session */
 	int64_t waited_ms, frame_ms;   /* real time waiting, drawing */
 	int frames, redraws;
@@ -227,11 +228,25 @@ static void fail(struct monkey *m, const char *what)
 	m->bad = 1;
 }
 
-/* After a session: nothing the monkey typed is left anywhere. */
+/* needle anywhere in n bytes: a wipe must clear the bytes after a
+ * string's end too */
+static int mem_has(const void *p, size_t n, const char *needle)
+{
+	size_t k = strlen(needle);
+
+	for (size_t i = 0; i + k <= n; i++)
+		if (!memcmp((const char *)p + i, needle, k))
+			return 1;
+	return 0;
+}
+
+/* After a session: nothing the monkey typed is left anywhere — in the
+ * buffers app_holds_text() knows, and in any byte of struct app. */
 static void check_wiped(struct monkey *m)
 {
 	for (size_t i = 0; i < sizeof markers / sizeof *markers; i++)
-		if (app_holds_text(m->app, markers[i])) {
+		if (app_holds_text(m->app, markers[i]) ||
+		    mem_has(m->app, sizeof *m->app, markers[i])) {
 			char msg[128];
 			snprintf(msg, sizeof msg,
 				 "'%s' still held after the session", markers[i]);
@@ -524,11 +539,15 @@ static void ev_key(struct monkey *m)
 
 static void type_text(struct monkey *m, const char *s)
 {
-	for (size_t i = 0; i < sizeof markers / sizeof *markers; i++)
-		if (strstr(s, markers[i]))
-			m->typed_markers = 1;
 	app_text(m->app, s);
 	step(m, 16);
+	/* the check after the session proves something only if the app
+	 * took what was typed */
+	for (size_t i = 0; i < sizeof markers / sizeof *markers; i++)
+		if (strstr(s, markers[i])) {
+			m->typed_markers = 1;
+			m->held_markers += app_holds_text(m->app, markers[i]);
+		}
 }
 
 static void ev_text(struct monkey *m)
@@ -963,7 +982,9 @@ static void report(const struct monkey *m, double seconds)
 	printf("\n  %d distinct screens; languages in sessions:", distinct);
 	for (int i = 0; i < m->n_langs; i++)
 		printf(" %s", m->langs[i]);
-	printf("\n  sessions checked for leftovers: %d\n", m->wipe_checks);
+	printf("\n  sessions checked for leftovers: %d (names, numbers and "
+	       "codes typed and held by the app: %d)\n", m->wipe_checks,
+	       m->held_markers);
 	if (m->speech) {
 		struct speech_stats st;
 		speech_get_stats(m->speech, &st);
@@ -1030,6 +1051,7 @@ static void test_monkey(void)
 		}
 	}
 	CHECK(m.n_langs >= 5);
+	CHECK(m.held_markers > 0);
 	if (m.bad)
 		fprintf(stderr, "monkey: reproduce with BK_MONKEY_SEED=%lu\n",
 			seed);
