@@ -236,6 +236,8 @@ static void app_end_session(struct app *app)
 	util_wipe(app->spoken, sizeof app->spoken);
 	scanner_reset(&app->scan);
 	app->n_other = 0;
+	if (app->text && app->screen != APP_WELCOME)
+		text_forget(app->text); /* rendered names, typed text */
 	app->inflight = 0;
 	app__show(app, APP_WELCOME, 0);
 }
@@ -1215,6 +1217,8 @@ int app_holds_text(const struct app *app, const char *needle)
 		return 1;
 	if (app->answers &&
 	    mem_has(app->answers->value[0], sizeof app->answers->value, needle))
+		return 1;
+	if (app->text && text_cache_holds(app->text, needle))
 		return 1;
 	return tree_holds(app->root, needle);
 }

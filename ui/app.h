@@ -355,7 +355,8 @@ void app_set_speech(struct app *app, struct speech *sp);
  * gone, since a submission in flight reads its form). */
 void app_set_forms(struct app *app, const struct forms_list *forms);
 
-/* Searches the buffers the app owns (text fields, the widget tree's texts)
+/* Searches the buffers the app owns (text fields, answers, the widget
+ * tree's texts, the text cache's strings)
  * for needle: 1 when found. For the test that a timed-out session leaves
  * no personal data behind (script command assert-no-trace). */
 int app_holds_text(const struct app *app, const char *needle);

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "firmware/log.h"
+#include "firmware/util.h"
 
 #define FONT_DIR "/usr/share/fonts/truetype/"
 #define PROBE_SIZE 16
@@ -205,6 +206,30 @@ void text_destroy(struct text *t)
 				TTF_CloseFont(t->chain[i].probe[b]);
 	free(t);
 	TTF_Quit();
+}
+
+/* ---- session end (ui/app.c) ---- */
+
+int text_cache_holds(const struct text *t, const char *needle)
+{
+	for (int i = 0; i < TEXT_CACHE_MAX; i++)
+		if (t->cache[i].key && strstr(t->cache[i].key, needle))
+			return 1;
+	return 0;
+}
+
+void text_forget(struct text *t)
+{
+	for (int i = 0; i < TEXT_CACHE_MAX; i++) {
+		struct text_entry *e = &t->cache[i];
+		if (e->key) {
+			util_wipe(e->key, strlen(e->key));
+			free(e->key);
+		}
+		if (e->tex)
+			SDL_DestroyTexture(e->tex);
+		memset(e, 0, sizeof *e);
+	}
 }
 
 const char *text_chain_font(const struct text *t, int i)

@@ -119,6 +119,13 @@ int text_layout_runs(struct text *t, const char *s,
 		     const struct text_style *st, struct text_run *runs,
 		     int max);
 
+/* Drops every cached texture and wipes the cached strings (their keys
+ * hold the text, which may be what a citizen typed): called when a
+ * citizen's session ends. The next frame renders what it needs anew. */
+void text_forget(struct text *t);
+/* 1 when a cached string contains needle (tests of the wipe). */
+int text_cache_holds(const struct text *t, const char *needle);
+
 /* Path of chain font i (regular), NULL past the end. */
 const char *text_chain_font(const struct text *t, int i);
 
