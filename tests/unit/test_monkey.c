@@ -149,6 +149,7 @@ struct monkey {
 	int counts[16];                /* events per kind */
 	int typed_markers;             /* a marker went in since WELCOME */
 	int held_markers;              /* ... and the app held it then */
+	int scans_taken;               /* scans that started a check-in */
 	int wipe_checks;               /* WELCOME checks after a session */
 	int64_t waited_ms, frame_ms;   /* real time waiting, drawing */
 	int frames, redraws;
@@ -408,13 +409,13 @@ static void react(struct monkey *m)
 
 enum ev {
 	EV_TAP_BUTTON, EV_TAP_ANY, EV_SLIDE, EV_LONG, EV_HOLD_HEADER, EV_KEY,
-	EV_TEXT, EV_FILL, EV_WAIT, EV_TIMEOUT, EV_CARD, EV_COUNT
+	EV_TEXT, EV_FILL, EV_WAIT, EV_TIMEOUT, EV_CARD, EV_SCAN, EV_COUNT
 };
 
 static const char *const ev_names[EV_COUNT] = {
 	"tap on a button", "tap anywhere", "slide", "long press",
 	"header hold", "key", "text", "plausible answer", "short wait",
-	"timeout wait", "card on/off",
+	"timeout wait", "card on/off", "scanner",
 };
 
 static void tap_at(struct monkey *m, int x, int y)
@@ -642,6 +643,40 @@ static void ev_fill(struct monkey *m)
 	}
 }
 
+/* A USB scanner reading a confirmation's QR code: it types the payload
+ * a character every few milliseconds and ends with Enter (the booked
+ * appointment, one that is not, and what scanners and keyboard layouts
+ * make of the separator; docs/check-in.md). */
+static void ev_scan(struct monkey *m)
+{
+	static const char *const payloads[] = {
+		"BKT1:100200:K7QM", "BKT1\u00d6100200\u00d6K7QM",
+		"BKT1;100200;K7QM", "BKT1>100200>K7QZ", "BKT1:47110815:QXZV",
+		"BKT1::", "BKT2:100200:K7QM", "http://example.de/?BKT1:1:A",
+		"BKT1:9999999999999999:ABCDEFGHIJKLMNOP",
+	};
+	const char *p = payloads[rnd_n((int)(sizeof payloads /
+					     sizeof *payloads))];
+	int n = 0;
+
+	react(m);
+	while (*p) {
+		char one[5] = { 0 };
+		size_t k = 1;
+		while (k < 4 && ((unsigned char)p[k] & 0xc0) == 0x80)
+			k++;
+		memcpy(one, p, k);
+		p += k;
+		app_text(m->app, one);
+		advance(2 + rnd_n(6));
+		if (++n % 4 == 0)
+			frame(m);
+	}
+	app_key(m->app, SDLK_RETURN);
+	m->scans_taken += m->app->screen == APP_CHECKING;
+	step(m, 16);
+}
+
 /* The ID card placed on the reader, or taken away (also mid-read). */
 static void ev_card(struct monkey *m)
 {
@@ -683,10 +718,10 @@ static void ev_timeout(struct monkey *m)
 static enum ev pick_event(void)
 {
 	static const int weight[EV_COUNT] = {
-		[EV_TAP_BUTTON] = 52, [EV_TAP_ANY] = 5, [EV_SLIDE] = 4,
+		[EV_TAP_BUTTON] = 50, [EV_TAP_ANY] = 5, [EV_SLIDE] = 4,
 		[EV_LONG] = 3, [EV_HOLD_HEADER] = 2, [EV_KEY] = 10,
 		[EV_TEXT] = 9, [EV_FILL] = 10, [EV_WAIT] = 3,
-		[EV_TIMEOUT] = 1, [EV_CARD] = 1,
+		[EV_TIMEOUT] = 1, [EV_CARD] = 1, [EV_SCAN] = 2,
 	};
 	int k = rnd_n(100);
 
@@ -728,6 +763,7 @@ static void one_event(struct monkey *m)
 	case EV_WAIT: ev_wait(m); break;
 	case EV_TIMEOUT: ev_timeout(m); break;
 	case EV_CARD: ev_card(m); break;
+	case EV_SCAN: ev_scan(m); break;
 	case EV_COUNT: break;
 	}
 	m->events++;
@@ -982,6 +1018,7 @@ static void report(const struct monkey *m, double seconds)
 	printf("\n  %d distinct screens; languages in sessions:", distinct);
 	for (int i = 0; i < m->n_langs; i++)
 		printf(" %s", m->langs[i]);
+	printf("\n  scans that started a check-in: %d", m->scans_taken);
 	printf("\n  sessions checked for leftovers: %d (names, numbers and "
 	       "codes typed and held by the app: %d)\n", m->wipe_checks,
 	       m->held_markers);
@@ -1052,6 +1089,7 @@ static void test_monkey(void)
 	}
 	CHECK(m.n_langs >= 5);
 	CHECK(m.held_markers > 0);
+	CHECK(m.scans_taken > 0);
 	if (m.bad)
 		fprintf(stderr, "monkey: reproduce with BK_MONKEY_SEED=%lu\n",
 			seed);
