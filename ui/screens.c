@@ -177,14 +177,13 @@ static void a11y_bar(struct build *b)
 {
 	const struct app_a11y *a = &b->app->a11y;
 	int y = APP_BAR_Y + 10, h = APP_H - APP_BAR_Y - 30;
+	/* a line over the bar, not a band: the page is already there */
 	struct widget *band = scr_add(b, WIDGET_BOX, "a11y-bar", 0, APP_BAR_Y,
-				      APP_W, APP_H - APP_BAR_Y);
+				      APP_W, 4);
 	const char *t;
 
-	if (band) {
-		band->bg = b->th->page;
-		band->border = b->th->line;
-	}
+	if (band)
+		band->bg = b->th->line;
 	t = a->speech ? _("Speech on") : _("Read aloud");
 	scr_button(b, "a11y-speech", t, (SDL_Rect){ 30, y, 460, h },
 		   scr_fit_size(b, t, 48, 30, 460 - 48), a->speech,
