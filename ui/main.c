@@ -26,6 +26,7 @@
 #include "firmware/log.h"
 #include "firmware/util.h"
 #include "ui/app.h"
+#include "ui/input.h"
 #include "ui/display.h"
 #include "firmware/i18n.h"
 #include "ui/script.h"
@@ -166,7 +167,7 @@ static int video_window(struct video *v, int fullscreen, char *err,
 
 	SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
 	/* touches come as finger events; SDL need not make mouse events
-	 * of them (handle_event drops them anyway) */
+	 * of them (ui/input.c drops them anyway) */
 	SDL_SetHint(SDL_HINT_TOUCH_MOUSE_EVENTS, "0");
 	SDL_SetHint(SDL_HINT_MOUSE_TOUCH_EVENTS, "0");
 	SDL_SetHint(SDL_HINT_RENDER_SCALE_QUALITY, "linear");
@@ -208,94 +209,26 @@ static void video_close(struct video *v)
 		SDL_Quit();
 }
 
-/* One pointer channel: a touch arrives as SDL_FINGER* events (and SDL
- * would add a mouse event synthesised from it, marked SDL_TOUCH_MOUSEID);
- * a mouse arrives as SDL_MOUSE* events (and touch events synthesised from
- * it, marked SDL_MOUSE_TOUCHID). Synthesised events of either kind are
- * dropped, so one press is one press; of several fingers only the first
- * counts until it is lifted. */
-static SDL_FingerID finger = -1;
-static int finger_down;
-
-static void finger_to_logical(SDL_Renderer *r, SDL_Window *win, float fx,
-			      float fy, int *x, int *y)
+static void handle_event(struct input *in, struct app *app, SDL_Window *win,
+			 const SDL_Event *e)
 {
-	int ww = APP_W, wh = APP_H;
-	float lx, ly;
-
-	if (!win) { /* headless: the surface is the logical size */
-		*x = (int)(fx * APP_W);
-		*y = (int)(fy * APP_H);
-		return;
-	}
-	SDL_GetWindowSize(win, &ww, &wh);
-	SDL_RenderWindowToLogical(r, (int)(fx * ww), (int)(fy * wh), &lx, &ly);
-	*x = (int)lx;
-	*y = (int)ly;
-}
-
-static void handle_event(struct app *app, SDL_Window *win, const SDL_Event *e)
-{
-	int x, y;
-
-	switch (e->type) {
-	case SDL_QUIT:
+	if (e->type == SDL_QUIT)
 		quit = 1;
-		break;
-	case SDL_FINGERDOWN:
-	case SDL_FINGERUP:
-	case SDL_FINGERMOTION:
-		if (e->tfinger.touchId == SDL_MOUSE_TOUCHID)
-			break; /* made from a mouse: the mouse event counts */
-		if (e->type == SDL_FINGERDOWN && finger_down)
-			break; /* a second finger */
-		if (e->type != SDL_FINGERDOWN &&
-		    (!finger_down || e->tfinger.fingerId != finger))
-			break;
-		finger_to_logical(app->r, win, e->tfinger.x, e->tfinger.y, &x,
-				  &y);
-		if (e->type == SDL_FINGERMOTION) {
-			app_pointer_move(app, x, y);
-			break;
-		}
-		finger_down = e->type == SDL_FINGERDOWN;
-		finger = e->tfinger.fingerId;
-		app_pointer(app, finger_down, x, y);
-		break;
-	case SDL_MOUSEBUTTONDOWN:
-	case SDL_MOUSEBUTTONUP:
-		if (e->button.which == SDL_TOUCH_MOUSEID || finger_down)
-			break; /* made from a touch: the finger event counts */
-		if (e->button.button == SDL_BUTTON_LEFT)
-			app_pointer(app, e->type == SDL_MOUSEBUTTONDOWN,
-				    e->button.x, e->button.y);
-		break;
-	case SDL_MOUSEMOTION:
-		if (e->motion.which != SDL_TOUCH_MOUSEID && !finger_down &&
-		    (e->motion.state & SDL_BUTTON_LMASK))
-			app_pointer_move(app, e->motion.x, e->motion.y);
-		break;
-	case SDL_KEYDOWN:
-		app_key(app, e->key.keysym.sym);
-		break;
-	case SDL_TEXTINPUT:
-		app_text(app, e->text.text);
-		break;
-	case SDL_WINDOWEVENT:
-		app->dirty = 1;
-		break;
-	}
+	else
+		input_event(in, app, win, e);
 }
 
 static int loop_window(struct app *app, SDL_Window *win)
 {
+	struct input in;
 	SDL_Event e;
 
+	input_init(&in);
 	while (!quit) {
 		if (SDL_WaitEventTimeout(&e, 16)) {
-			handle_event(app, win, &e);
+			handle_event(&in, app, win, &e);
 			while (SDL_PollEvent(&e))
-				handle_event(app, win, &e);
+				handle_event(&in, app, win, &e);
 		}
 		if (app_frame(app, util_mono_ms()) < 0)
 			return 1;

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "firmware/util.h"
+#include "ui/input.h"
 
 struct parser {
 	const char *name;
@@ -207,6 +208,8 @@ static int parse_args(struct parser *ps, struct script_cmd *c)
 			return -1;
 		return parse_number(ps, 0, 2147483647L, &c->seed);
 	case SCRIPT_ASSERT_ABSENT:
+	case SCRIPT_TOUCH:
+	case SCRIPT_CLICK:
 		return parse_target(ps, c);
 	}
 	return -1;
@@ -232,6 +235,8 @@ static const struct {
 	{ "assert-spoken", SCRIPT_ASSERT_SPOKEN },
 	{ "scan", SCRIPT_SCAN },
 	{ "monkey", SCRIPT_MONKEY },
+	{ "touch", SCRIPT_TOUCH },
+	{ "click", SCRIPT_CLICK },
 };
 
 static int parse_line(struct parser *ps, struct script_cmd *c)
@@ -482,6 +487,7 @@ struct runner {
 	volatile int *stop;
 	long timeout;
 	int app_failed;
+	struct input input;
 };
 
 static void sleep_ms(long ms)
@@ -711,6 +717,44 @@ static int run_slide(struct runner *r, const struct script_cmd *c)
 	return frame(r) < 0 ? fail_cmd(r, c) : 0;
 }
 
+/* A press and release at the widget's centre as SDL delivers them: a
+ * touch (finger events, each followed by the mouse event SDL makes of
+ * it) or a mouse click (mouse events, each followed by the finger event
+ * SDL may make of it). ui/input.c must take each press once. */
+static int run_device(struct runner *r, const struct script_cmd *c)
+{
+	struct widget *w;
+	SDL_Event ev[4];
+	int x, y, touch = c->op == SCRIPT_TOUCH;
+
+	if (!wait_for(r, c) || !wait_input(r))
+		return fail_cmd(r, c);
+	w = find_target(r->app->root, c);
+	x = w->rect.x + w->rect.w / 2;
+	y = w->rect.y + w->rect.h / 2;
+	memset(ev, 0, sizeof ev);
+	for (int i = 0; i < 4; i++) {
+		int down = i < 2, fing = (i % 2 == 0) == touch;
+		if (fing) {
+			ev[i].type = down ? SDL_FINGERDOWN : SDL_FINGERUP;
+			ev[i].tfinger.touchId = touch ? 1 : SDL_MOUSE_TOUCHID;
+			ev[i].tfinger.fingerId = touch ? 7 : 0;
+			ev[i].tfinger.x = (float)x / APP_W;
+			ev[i].tfinger.y = (float)y / APP_H;
+		} else {
+			ev[i].type = down ? SDL_MOUSEBUTTONDOWN
+					  : SDL_MOUSEBUTTONUP;
+			ev[i].button.which = touch ? SDL_TOUCH_MOUSEID : 0;
+			ev[i].button.button = SDL_BUTTON_LEFT;
+			ev[i].button.x = x;
+			ev[i].button.y = y;
+		}
+	}
+	for (int i = 0; i < 4; i++)
+		input_event(&r->input, r->app, NULL, &ev[i]);
+	return frame(r) < 0 ? fail_cmd(r, c) : 0;
+}
+
 /* xorshift32: the same seed, the same run. */
 static uint32_t rnd(uint32_t *s)
 {
@@ -836,6 +880,9 @@ static int run_cmd(struct runner *r, const struct script_cmd *c)
 		return wait_for(r, c) ? 0 : fail_cmd(r, c);
 	case SCRIPT_MONKEY:
 		return run_monkey(r, c);
+	case SCRIPT_TOUCH:
+	case SCRIPT_CLICK:
+		return run_device(r, c);
 	case SCRIPT_SCAN:
 		/* a scanner's burst: every character and Enter at once */
 		app_text(r->app, c->text);
@@ -851,6 +898,7 @@ int script_run(const struct script *s, struct app *app,
 	struct runner r = { .s = s, .app = app, .shots = shots_dir,
 			    .stop = stop, .timeout = SCRIPT_TIMEOUT_DEFAULT };
 
+	input_init(&r.input);
 	/* The first frame is drawn before the first command, so an empty
 	 * script measures start-up to the first frame (bench/). */
 	if (app_frame(app, util_mono_ms()) < 0)

@@ -12,6 +12,8 @@
  *   slide #start #checkin assert-absent #more-time   assert-no-trace "Muster"
  *   assert-spoken "Welcome"  scan "BKT1:482913:K7QX2"
  *   monkey 10000 42       (random taps, slides and keys; seed 42)
+ *   touch #key-1          click #key-2   (as SDL delivers them, with the
+ *                         synthesised twin events, through ui/input.c)
  *   foreach de en tr uk ar      (the lines up to "end" once per word,
  *     tap #lang-{lang}           with {lang} replaced by it)
  *   end
@@ -55,6 +57,8 @@ enum script_op {
 	SCRIPT_ASSERT_SPOKEN,
 	SCRIPT_SCAN,
 	SCRIPT_MONKEY,
+	SCRIPT_TOUCH,
+	SCRIPT_CLICK,
 };
 
 struct script_cmd {
