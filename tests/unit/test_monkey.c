@@ -4,8 +4,12 @@
  * PIN pad too), key presses (letters with ä ö ü ß, digits, Enter,
  * Backspace, Tab, Escape), text input in five scripts, and waits that let
  * every timeout fire — with a real store in a temporary folder, the
- * virtual printer and the real worker threads, through the app's input
- * API as ui/main.c feeds it.
+ * virtual printer, the real worker threads, speech (espeak-ng children)
+ * and the ID card (an emulated card on the virtual reader, placed and
+ * pulled at random), a USB scanner typing QR payloads, all as SDL events
+ * through input_event() as ui/main.c feeds them: touches with and without
+ * the mouse events SDL makes of them, mice with and without finger
+ * events, a second finger now and then.
  *
  * What a user would notice, checked after every event: app_frame()
  * returns 0 (the app can go on), the screen has a name, the app's own
@@ -59,6 +63,7 @@
 #include "firmware/log.h"
 #include "firmware/util.h"
 #include "ui/app.h"
+#include "ui/input.h"
 #include "ui/speech.h"
 #include "ui/text.h"
 #include "ui/worker.h"
@@ -139,6 +144,9 @@ struct monkey {
 	struct card_virtual_card vcard;
 	unsigned char atr[33];
 	struct app *app;
+	struct input input;            /* SDL events → app, as main.c */
+	int mouse;                     /* this gesture comes from a mouse */
+	SDL_FingerID finger;
 
 	int events;
 	int bad;                       /* a check failed: stop */
@@ -418,17 +426,128 @@ static const char *const ev_names[EV_COUNT] = {
 	"timeout wait", "card on/off", "scanner",
 };
 
+/* ---- SDL events, as a touch screen or a mouse makes them ----------
+ * Everything reaches the app through input_event() (ui/input.c), as in
+ * ui/main.c: a touch comes as finger events, and SDL often adds a mouse
+ * event made from it; a mouse may get finger events made from it; a
+ * second finger lands now and then. One press must stay one press. */
+
+static void send(struct monkey *m, SDL_Event *e)
+{
+	e->common.timestamp = (Uint32)now_ms();
+	input_event(&m->input, m->app, NULL, e);
+}
+
+static void finger_event(struct monkey *m, Uint32 type, SDL_TouchID touch,
+			 SDL_FingerID id, int x, int y)
+{
+	SDL_Event e = { .type = type };
+
+	e.tfinger.touchId = touch;
+	e.tfinger.fingerId = id;
+	e.tfinger.x = ((float)x + 0.5f) / APP_W;
+	e.tfinger.y = ((float)y + 0.5f) / APP_H;
+	e.tfinger.pressure = 1.0f;
+	send(m, &e);
+}
+
+static void mouse_event(struct monkey *m, Uint32 type, Uint32 which, int x,
+			int y)
+{
+	SDL_Event e = { .type = type };
+
+	if (type == SDL_MOUSEMOTION) {
+		e.motion.which = which;
+		e.motion.state = SDL_BUTTON_LMASK;
+		e.motion.x = x;
+		e.motion.y = y;
+	} else {
+		e.button.which = which;
+		e.button.button = SDL_BUTTON_LEFT;
+		e.button.state = type == SDL_MOUSEBUTTONDOWN ? SDL_PRESSED
+							     : SDL_RELEASED;
+		e.button.clicks = 1;
+		e.button.x = x;
+		e.button.y = y;
+	}
+	send(m, &e);
+}
+
+/* kind: 0 press, 1 release, 2 move */
+static void pointer(struct monkey *m, int kind, int x, int y)
+{
+	static const Uint32 ftype[3] = { SDL_FINGERDOWN, SDL_FINGERUP,
+					 SDL_FINGERMOTION };
+	static const Uint32 mtype[3] = { SDL_MOUSEBUTTONDOWN,
+					 SDL_MOUSEBUTTONUP, SDL_MOUSEMOTION };
+
+	if (kind == 0) {
+		m->mouse = chance(25);
+		m->finger = 100 + rnd_n(1000);
+	}
+	if (m->mouse) {
+		mouse_event(m, mtype[kind], 0, x, y);
+		if (chance(50)) /* SDL_HINT_MOUSE_TOUCH_EVENTS on */
+			finger_event(m, ftype[kind], SDL_MOUSE_TOUCHID, 0, x, y);
+	} else {
+		finger_event(m, ftype[kind], 1, m->finger, x, y);
+		if (chance(60)) /* SDL_HINT_TOUCH_MOUSE_EVENTS on */
+			mouse_event(m, mtype[kind], SDL_TOUCH_MOUSEID, x, y);
+	}
+}
+
+/* A second finger (or a palm) touching and leaving while one is down. */
+static void second_finger(struct monkey *m)
+{
+	int x, y;
+
+	random_point(&x, &y);
+	finger_event(m, SDL_FINGERDOWN, 1, m->finger + 1, x, y);
+	finger_event(m, SDL_FINGERMOTION, 1, m->finger + 1, x + 30, y);
+	finger_event(m, SDL_FINGERUP, 1, m->finger + 1, x + 30, y);
+}
+
+static void key(struct monkey *m, SDL_Keycode k)
+{
+	SDL_Event e = { .type = SDL_KEYDOWN };
+
+	e.key.state = SDL_PRESSED;
+	e.key.keysym.sym = k;
+	send(m, &e);
+}
+
+/* SDL's text events hold up to 31 bytes: longer text comes in pieces,
+ * split between characters. */
+static void text(struct monkey *m, const char *s)
+{
+	while (*s) {
+		SDL_Event e = { .type = SDL_TEXTINPUT };
+		size_t n = strlen(s);
+		if (n > sizeof e.text.text - 1) {
+			n = sizeof e.text.text - 1;
+			while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+				n--;
+		}
+		memcpy(e.text.text, s, n);
+		e.text.text[n] = '\0';
+		send(m, &e);
+		s += n;
+	}
+}
+
 static void tap_at(struct monkey *m, int x, int y)
 {
-	app_pointer(m->app, 1, x, y);
+	pointer(m, 0, x, y);
 	/* a quick tap: press and release reach the same frame */
 	if (chance(50))
 		step(m, 30 + rnd_n(200));
 	else
 		advance(30 + rnd_n(60));
 	if (chance(20)) /* a finger wobbles a little */
-		app_pointer_move(m->app, x + rnd_n(9) - 4, y + rnd_n(9) - 4);
-	app_pointer(m->app, 0, x, y);
+		pointer(m, 2, x + rnd_n(9) - 4, y + rnd_n(9) - 4);
+	if (!m->mouse && chance(4))
+		second_finger(m);
+	pointer(m, 1, x, y);
 	/* now and then the store does not answer in time: the deadline
 	 * passes before the frame that would take the answer */
 	if (m->app->inflight && chance(4))
@@ -470,14 +589,13 @@ static void ev_slide(struct monkey *m)
 		random_point(&x, &y);
 	random_point(&x2, &y2);
 	react(m);
-	app_pointer(m->app, 1, x, y);
+	pointer(m, 0, x, y);
 	step(m, 16);
 	for (int i = 1; i <= 6; i++) {
-		app_pointer_move(m->app, x + (x2 - x) * i / 6,
-				 y + (y2 - y) * i / 6);
+		pointer(m, 2, x + (x2 - x) * i / 6, y + (y2 - y) * i / 6);
 		step(m, 16);
 	}
-	app_pointer(m->app, 0, x2, y2);
+	pointer(m, 1, x2, y2);
 	step(m, 16);
 }
 
@@ -485,10 +603,10 @@ static void ev_slide(struct monkey *m)
 static void hold(struct monkey *m, int x, int y, int ms)
 {
 	react(m);
-	app_pointer(m->app, 1, x, y);
+	pointer(m, 0, x, y);
 	for (int t = 0; t < ms && !m->bad; t += 100)
 		step(m, 100);
-	app_pointer(m->app, 0, x, y);
+	pointer(m, 1, x, y);
 	step(m, 16);
 }
 
@@ -534,13 +652,13 @@ static void ev_key(struct monkey *m)
 	else
 		k = special[rnd_n((int)(sizeof special / sizeof *special))];
 	step(m, 20 + rnd_n(150));
-	app_key(m->app, k);
+	key(m, k);
 	step(m, 16);
 }
 
 static void type_text(struct monkey *m, const char *s)
 {
-	app_text(m->app, s);
+	text(m, s);
 	step(m, 16);
 	/* the check after the session proves something only if the app
 	 * took what was typed */
@@ -575,7 +693,7 @@ static void clear_field(struct monkey *m, const struct textbuf *tb)
 {
 	/* held down: the key repeats faster than frames come */
 	for (int i = 0; i < 80 && tb->len > 0 && !m->bad; i++) {
-		app_key(m->app, SDLK_BACKSPACE);
+		key(m, SDLK_BACKSPACE);
 		advance(30);
 	}
 	frame(m);
@@ -598,7 +716,7 @@ static void ev_fill(struct monkey *m)
 		int start = rnd_n(n);
 		if (f->type == FORM_SELECT || f->type == FORM_RADIO ||
 		    f->type == FORM_CHECKBOX) {
-			app_key(app, SDLK_TAB);
+			key(m, SDLK_TAB);
 			step(m, 16);
 			return;
 		}
@@ -613,7 +731,7 @@ static void ev_fill(struct monkey *m)
 			break;
 		}
 		if (chance(60)) {
-			app_key(app, SDLK_RETURN);
+			key(m, SDLK_RETURN);
 			step(m, 16);
 		}
 		return;
@@ -625,20 +743,20 @@ static void ev_fill(struct monkey *m)
 			type_text(m, known ? "100200" : "47110815");
 		else
 			type_text(m, known ? "K7QM" : "QXZV");
-		app_key(app, chance(70) ? SDLK_TAB : SDLK_RETURN);
+		key(m, chance(70) ? SDLK_TAB : SDLK_RETURN);
 		step(m, 16);
 		return;
 	}
 	if (app->screen == APP_PIN) {
 		type_text(m, chance(80) ? PIN : "1357");
-		app_key(app, SDLK_RETURN);
+		key(m, SDLK_RETURN);
 		step(m, 16);
 		return;
 	}
 	if (app->screen == APP_CARD) {
 		clear_field(m, &app->can_tb);
 		type_text(m, chance(80) ? CAN : "271828");
-		app_key(app, SDLK_RETURN);
+		key(m, SDLK_RETURN);
 		step(m, 16);
 	}
 }
@@ -667,12 +785,12 @@ static void ev_scan(struct monkey *m)
 			k++;
 		memcpy(one, p, k);
 		p += k;
-		app_text(m->app, one);
+		text(m, one);
 		advance(2 + rnd_n(6));
 		if (++n % 4 == 0)
 			frame(m);
 	}
-	app_key(m->app, SDLK_RETURN);
+	key(m, SDLK_RETURN);
 	m->scans_taken += m->app->screen == APP_CHECKING;
 	step(m, 16);
 }
@@ -949,6 +1067,7 @@ static int setup(struct monkey *m)
 		return -1;
 	}
 	app_set_forms(m->app, &m->forms);
+	input_init(&m->input);
 	/* speech as on a kiosk (espeak-ng children, SDL audio: the dummy
 	 * driver under ctest); the monkey switches it on and off */
 	m->speech = speech_create(NULL);
