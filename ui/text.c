@@ -220,16 +220,31 @@ int text_cache_holds(const struct text *t, const char *needle)
 
 void text_forget(struct text *t)
 {
+	void *blank = NULL;
+	size_t blank_len = 0;
+
 	for (int i = 0; i < TEXT_CACHE_MAX; i++) {
 		struct text_entry *e = &t->cache[i];
+		size_t need = (size_t)e->w * (size_t)e->h * 4;
 		if (e->key) {
 			util_wipe(e->key, strlen(e->key));
 			free(e->key);
 		}
-		if (e->tex)
+		if (e->tex) {
+			/* the renderer's copy of the pixels is freed by SDL:
+			 * overwrite it first */
+			if (need > blank_len) {
+				free(blank);
+				blank = calloc(1, need);
+				blank_len = blank ? need : 0;
+			}
+			if (blank)
+				SDL_UpdateTexture(e->tex, NULL, blank, e->w * 4);
 			SDL_DestroyTexture(e->tex);
+		}
 		memset(e, 0, sizeof *e);
 	}
+	free(blank);
 }
 
 const char *text_chain_font(const struct text *t, int i)
@@ -727,6 +742,17 @@ static int layout(struct text *t, struct layout *L, const char *s,
 	return 0;
 }
 
+/* The scratch holds the text (what a citizen typed, a name read from an
+ * ID card): wiped before it goes back to the heap. */
+static void layout_free(struct layout *L)
+{
+	if (!L)
+		return;
+	util_wipe(L->cp, sizeof L->cp);
+	util_wipe(L->buf, sizeof L->buf);
+	free(L);
+}
+
 /* ---- drawing -------------------------------------------------------- */
 
 /* Adds the coverage of src (ARGB8888) at (x, y) to dst. */
@@ -773,6 +799,18 @@ static int top_overflow(struct layout *L, TTF_Font *f,
 	return top < grown ? top : grown;
 }
 
+/* Rendered text is as personal as the string: pixels are wiped too. */
+static void surface_free_wiped(SDL_Surface *s)
+{
+	if (!s)
+		return;
+	if (SDL_LockSurface(s) == 0) {
+		util_wipe(s->pixels, (size_t)s->pitch * (size_t)s->h);
+		SDL_UnlockSurface(s);
+	}
+	SDL_FreeSurface(s);
+}
+
 static SDL_Surface *text_render(struct text *t, struct layout *L,
 				const struct text_style *st)
 {
@@ -805,12 +843,12 @@ static SDL_Surface *text_render(struct text *t, struct layout *L,
 			SDL_UnlockSurface(conv);
 		}
 		if (conv != rs)
-			SDL_FreeSurface(conv);
-		SDL_FreeSurface(rs);
+			surface_free_wiped(conv);
+		surface_free_wiped(rs);
 	}
 	return out;
 fail:
-	SDL_FreeSurface(out);
+	surface_free_wiped(out);
 	return NULL;
 }
 
@@ -836,6 +874,7 @@ static struct text_entry *text_slot(struct text *t)
 			old = &t->cache[i];
 	}
 	SDL_DestroyTexture(old->tex);
+	util_wipe(old->key, strlen(old->key));
 	free(old->key);
 	memset(old, 0, sizeof *old);
 	return old;
@@ -848,6 +887,7 @@ SDL_Texture *text_get(struct text *t, const char *s,
 	struct text_entry *e;
 	struct layout *L;
 	SDL_Surface *surf;
+	SDL_Texture *tex = NULL;
 	unsigned long hash;
 
 	if (!s || !*s || strlen(s) > TEXT_LEN_MAX)
@@ -863,39 +903,43 @@ SDL_Texture *text_get(struct text *t, const char *s,
 			e->used = t->clock;
 			*w = e->w;
 			*h = e->h;
-			return e->tex;
+			tex = e->tex;
+			goto out;
 		}
 	}
 	L = malloc(sizeof *L);
 	if (!L) {
 		log_error("ui", "text layout: out of memory");
-		return NULL;
+		goto out;
 	}
 	surf = layout(t, L, s, st) == 0 ? text_render(t, L, st) : NULL;
-	free(L);
+	layout_free(L);
 	if (!surf) {
 		log_error("ui", "rendering text: %s", TTF_GetError());
-		return NULL;
+		goto out;
 	}
 	e = text_slot(t);
 	e->tex = SDL_CreateTextureFromSurface(t->r, surf);
 	e->w = surf->w;
 	e->h = surf->h;
-	SDL_FreeSurface(surf);
+	surface_free_wiped(surf);
 	e->key = e->tex ? strdup(key) : NULL;
 	if (!e->key) {
 		if (e->tex)
 			SDL_DestroyTexture(e->tex);
 		memset(e, 0, sizeof *e);
 		log_error("ui", "text texture: %s", SDL_GetError());
-		return NULL;
+		goto out;
 	}
 	SDL_SetTextureBlendMode(e->tex, SDL_BLENDMODE_BLEND);
 	e->hash = hash;
 	e->used = t->clock;
 	*w = e->w;
 	*h = e->h;
-	return e->tex;
+	tex = e->tex;
+out:
+	util_wipe(key, sizeof key);
+	return tex;
 }
 
 int text_measure(struct text *t, const char *s, const struct text_style *st,
@@ -915,7 +959,7 @@ int text_measure(struct text *t, const char *s, const struct text_style *st,
 		*w = L->w;
 		*h = L->h;
 	}
-	free(L);
+	layout_free(L);
 	return rc;
 }
 
@@ -936,7 +980,7 @@ int text_layout_runs(struct text *t, const char *s,
 		for (int i = 0; i < n && i < max; i++)
 			runs[i] = L->runs[i];
 	}
-	free(L);
+	layout_free(L);
 	return n;
 }
 
