@@ -4,9 +4,14 @@
  * header, a PIN, then snapshots and retries through the worker.
  *
  * Screens are rebuilt from scratch on every transition and language
- * switch (screens.c), at once, so that input arriving in the same batch
+ * switch (screens*.c), at once, so that input arriving in the same batch
  * already meets the new screen. Drawing happens only in app_frame() and
- * only when something changed. It does NOT read SDL events or sleep.
+ * only when something changed. The flows live beside it: check-in by code
+ * and the scanner (app_checkin.c), forms (app_forms.c), the ID card
+ * (app_idcard.c); this file holds the session (show, end and wipe,
+ * timeouts, the "more time?" prompt, speech), the walk-in, the
+ * technician's side, pointer input and the worker's results. It does NOT
+ * read SDL events (input.c) or sleep.
  */
 #include "ui/app.h"
 
@@ -15,7 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "firmware/bookingcode.h"
 #include "firmware/log.h"
 #include "firmware/util.h"
 #include "ui/png.h"
@@ -378,8 +382,6 @@ static void app_act_group(struct app *app, int idx)
 	app__rebuild(app);
 }
 
-static void app_act_checkin(struct app *app);
-
 static void app_act_back(struct app *app)
 {
 	if (app->screen == APP_SERVICES && app->group >= 0) {
@@ -389,7 +391,7 @@ static void app_act_back(struct app *app)
 	}
 	if (app->screen == APP_CHECKIN_RESULT) {
 		if (app->ci_by_card) /* try the booking code instead */
-			app_act_checkin(app);
+			app__checkin_start(app);
 		else /* the fields as typed, to correct them */
 			app__show(app, APP_CHECKIN, app->now + app_idle_ms(app));
 		return;
@@ -420,7 +422,7 @@ static void app_act_service(struct app *app, int idx)
 
 /* A screen that changes language or a toggle in place keeps its
  * deadline; on WELCOME the change starts the fall-back deadline. */
-static void app_refresh_in_place(struct app *app)
+void app__refresh_in_place(struct app *app)
 {
 	int prompt = app->more_time;
 
@@ -438,11 +440,7 @@ static void app_act_lang(struct app *app, int idx)
 		return;
 	snprintf(app->lang, sizeof app->lang, "%s",
 		 app->cfg->languages[idx]);
-	if (app->screen == APP_CHECKIN &&
-	    app->ci_fields[app->ci_focus].layout != KB_NUMERIC) {
-		app->ci_fields[1].layout = KB_DE;
-	}
-	app_refresh_in_place(app);
+	app__refresh_in_place(app);
 }
 
 static void app_act_a11y(struct app *app, enum app_action act)
@@ -454,109 +452,7 @@ static void app_act_a11y(struct app *app, enum app_action act)
 	*flag = !*flag;
 	if (act == ACT_SPEECH && app->speech)
 		speech_set_enabled(app->speech, app->a11y.speech);
-	app_refresh_in_place(app);
-}
-
-/* ---- appointment check-in ---- */
-
-static void app_focus_field(struct app *app, int i)
-{
-	if (i < 0 || i > 1)
-		return;
-	app->ci_focus = i;
-	keyboard_init(&app->kb, app->ci_fields[i].layout, ACT_KEY);
-	if (i == 1)
-		app->kb.caps = 1; /* booking codes are printed in capitals */
-}
-
-static void app_act_checkin(struct app *app)
-{
-	util_uuid(app->request_key);
-	app->ci_by_card = 0;
-	textbuf_init(&app->ci_fields[0].tb, APP_PROCESS_MAX,
-		     APP_PROCESS_MAX - 1);
-	textbuf_init(&app->ci_fields[1].tb, APP_CODE_MAX, APP_CODE_MAX - 1);
-	app->ci_fields[0].layout = KB_NUMERIC;
-	app->ci_fields[1].layout = KB_DE;
-	app_focus_field(app, 0);
-	app__show(app, APP_CHECKIN, app->now + app_idle_ms(app));
-}
-
-static int ascii_alnum(const char *s)
-{
-	for (; *s; s++)
-		if (!((*s >= '0' && *s <= '9') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= 'a' && *s <= 'z')))
-			return 0;
-	return 1;
-}
-
-static void app_act_checkin_go(struct app *app)
-{
-	const char *num = app->ci_fields[0].tb.data;
-	const char *code = app->ci_fields[1].tb.data;
-
-	if (app->inflight || app->screen != APP_CHECKIN)
-		return;
-	if (!*num || !*code || !ascii_alnum(num) || !ascii_alnum(code))
-		return; /* the button stays without effect until both fit */
-	if (worker_post_checkin(app->worker, num, code, app->lang,
-				app->request_key) < 0) {
-		log_warn("ui", "worker busy; check-in not queued");
-		return;
-	}
-	app->inflight = 1;
-	app__show(app, APP_CHECKING, app->now + APP_ISSUING_MAX_MS);
-}
-
-/* A key of the on-screen keyboard, or a character typed on a real one. */
-static void app_field_result(struct app *app, enum keyboard_result kr)
-{
-	switch (kr) {
-	case KB_IGNORED:
-		break;
-	case KB_TYPED:
-	case KB_RELABEL:
-		app__fields_update(app);
-		break;
-	case KB_RELAYOUT:
-		app_refresh_in_place(app);
-		break;
-	case KB_ENTER:
-		if (app->ci_focus == 0) {
-			app_focus_field(app, 1);
-			app_refresh_in_place(app);
-		} else {
-			app_act_checkin_go(app);
-		}
-		break;
-	}
-}
-
-static void app_act_key(struct app *app, int arg)
-{
-	if (app->screen == APP_CARD) {
-		struct widget w = { .action = ACT_KEY, .arg = arg };
-		app__card_act(app, &w);
-		return;
-	}
-	if (app->screen == APP_FORM_PAGE) {
-		struct widget w = { .action = ACT_KEY, .arg = arg };
-		app__forms_act(app, &w);
-		return;
-	}
-	if (app->screen != APP_CHECKIN)
-		return;
-	app_field_result(app, keyboard_press(&app->kb,
-			 &app->ci_fields[app->ci_focus].tb, arg));
-}
-
-static void app_act_field(struct app *app, int i)
-{
-	if (app->screen != APP_CHECKIN || i == app->ci_focus)
-		return;
-	app_focus_field(app, i);
-	app_refresh_in_place(app);
+	app__refresh_in_place(app);
 }
 
 static void app_act(struct app *app, const struct widget *w)
@@ -589,7 +485,7 @@ static void app_act(struct app *app, const struct widget *w)
 	case ACT_PRIORITY:
 		if (app->screen == APP_SERVICES && app->cfg->priority_ticket) {
 			app->priority = !app->priority;
-			app_refresh_in_place(app);
+			app__refresh_in_place(app);
 		}
 		break;
 	case ACT_IDCARD:
@@ -631,21 +527,19 @@ static void app_act(struct app *app, const struct widget *w)
 		app__rebuild(app);
 		break;
 	case ACT_CHECKIN:
-		app_act_checkin(app);
+		app__checkin_start(app);
 		break;
 	case ACT_CHECKIN_GO:
-		app_act_checkin_go(app);
+		app__checkin_go(app);
 		break;
 	case ACT_KEY:
-		app_act_key(app, w->arg);
+		app__act_key(app, w->arg);
 		break;
 	case ACT_FIELD:
-		app_act_field(app, w->arg);
+		app__checkin_field(app, w->arg);
 		break;
 	}
 }
-
-static void app_scanner_drain(struct app *app, int64_t now);
 
 /* A touch keeps a session (or the technician's visit) alive. */
 static void app_touched(struct app *app)
@@ -680,7 +574,7 @@ void app_pointer(struct app *app, int down, int x, int y)
 
 	/* a touch ends any burst: what the scanner held back was typed, and
 	 * comes before the touch */
-	app_scanner_drain(app, t + SCANNER_MAX_GAP_MS + 1);
+	app__scanner_drain(app, t + SCANNER_MAX_GAP_MS + 1);
 	w = app_hit(app, x, y);
 
 	app_touched(app);
@@ -728,7 +622,7 @@ void app_pointer_move(struct app *app, int x, int y)
 	}
 }
 
-static void app_key_now(struct app *app, SDL_Keycode key)
+void app__key_now(struct app *app, SDL_Keycode key)
 {
 	if (key == SDLK_ESCAPE &&
 	    (app__session_screen(app->screen) || app->screen == APP_TICKET ||
@@ -755,9 +649,9 @@ static void app_key_now(struct app *app, SDL_Keycode key)
 		if (key == SDLK_BACKSPACE && textbuf_backspace(tb))
 			app__fields_update(app);
 		else if (key == SDLK_RETURN || key == SDLK_KP_ENTER)
-			app_field_result(app, KB_ENTER);
+			app__checkin_result(app, KB_ENTER);
 		else if (key == SDLK_TAB)
-			app_act_field(app, !app->ci_focus);
+			app__checkin_field(app, !app->ci_focus);
 		return;
 	}
 	if (app->screen != APP_PIN)
@@ -770,7 +664,7 @@ static void app_key_now(struct app *app, SDL_Keycode key)
 
 /* Text from a physical keyboard: the PIN pad's digits, or the focused
  * check-in field (digits only in the process number). */
-static void app_text_now(struct app *app, const char *utf8)
+void app__text_now(struct app *app, const char *utf8)
 {
 	app_touched(app);
 	if (app->more_time || app__forms_text(app, utf8))
@@ -808,144 +702,6 @@ static void app_text_now(struct app *app, const char *utf8)
 			app_pin_digit(app, *utf8);
 }
 
-/* ---- the USB scanner ---- */
-
-static int scanning(const struct app *app)
-{
-	return (app->screen == APP_WELCOME || app->screen == APP_CHECKIN) &&
-	       !app->more_time;
-}
-
-/* A whole scan: a booking code's QR payload checks in at once. Anything
- * else was typing after all. */
-static void app_on_scan(struct app *app, const char *text, size_t len)
-{
-	struct bookingcode bc;
-
-	if (bookingcode_parse_qr(text, len, &bc) != BK_OK) {
-		app_text_now(app, text);
-		app_key_now(app, SDLK_RETURN);
-		return;
-	}
-	log_info("ui", "booking code scanned");
-	if (app->screen != APP_CHECKIN)
-		app_act_checkin(app);
-	for (int i = 0; i < 2; i++)
-		textbuf_wipe(&app->ci_fields[i].tb);
-	textbuf_insert(&app->ci_fields[0].tb, bc.process);
-	textbuf_insert(&app->ci_fields[1].tb, bc.code);
-	util_wipe(&bc, sizeof bc);
-	app_act_checkin_go(app);
-}
-
-/* Releases what the scanner held back, in order. */
-static void app_scanner_drain(struct app *app, int64_t now)
-{
-	struct scanner_event ev;
-
-	scanner_tick(&app->scan, now);
-	while (scanner_next(&app->scan, &ev)) {
-		char u[5] = { 0 };
-		switch (ev.kind) {
-		case SCANNER_EV_KEY:
-			if (ev.cp < 0x80) {
-				u[0] = (char)ev.cp;
-			} else if (ev.cp < 0x800) {
-				u[0] = (char)(0xc0 | (ev.cp >> 6));
-				u[1] = (char)(0x80 | (ev.cp & 0x3f));
-			} else if (ev.cp < 0x10000) {
-				u[0] = (char)(0xe0 | (ev.cp >> 12));
-				u[1] = (char)(0x80 | ((ev.cp >> 6) & 0x3f));
-				u[2] = (char)(0x80 | (ev.cp & 0x3f));
-			} else {
-				u[0] = (char)(0xf0 | (ev.cp >> 18));
-				u[1] = (char)(0x80 | ((ev.cp >> 12) & 0x3f));
-				u[2] = (char)(0x80 | ((ev.cp >> 6) & 0x3f));
-				u[3] = (char)(0x80 | (ev.cp & 0x3f));
-			}
-			app_text_now(app, u);
-			break;
-		case SCANNER_EV_ENTER:
-			app_key_now(app, ev.cp == SCANNER_TAB ? SDLK_TAB
-							       : SDLK_RETURN);
-			break;
-		case SCANNER_EV_OTHER:
-			if (app->n_other > 0) {
-				SDL_Keycode k = app->other_keys[0];
-				memmove(app->other_keys, app->other_keys + 1,
-					(size_t)--app->n_other *
-						sizeof app->other_keys[0]);
-				app_key_now(app, k);
-			}
-			break;
-		case SCANNER_EV_SCAN:
-			app_on_scan(app, ev.text, ev.len);
-			break;
-		}
-		util_wipe(&ev, sizeof ev);
-	}
-}
-
-void app_key(struct app *app, SDL_Keycode key)
-{
-	int64_t t = util_mono_ms();
-
-	if (!scanning(app)) {
-		app_key_now(app, key);
-		return;
-	}
-	if (key == SDLK_RETURN || key == SDLK_KP_ENTER) {
-		scanner_key(&app->scan, SCANNER_ENTER, t);
-	} else if (key == SDLK_TAB) {
-		scanner_key(&app->scan, SCANNER_TAB, t);
-	} else {
-		if (app->n_other == (int)(sizeof app->other_keys /
-					  sizeof app->other_keys[0]))
-			return; /* a key storm; dropped */
-		app->other_keys[app->n_other++] = key;
-		scanner_key(&app->scan, SCANNER_OTHER, t);
-	}
-	app_scanner_drain(app, t);
-}
-
-/* Decodes one UTF-8 sequence; 0 at the end or on a broken byte. */
-static uint32_t utf8_next(const char **s)
-{
-	const unsigned char *p = (const unsigned char *)*s;
-	uint32_t cp;
-	int n;
-
-	if (!*p)
-		return 0;
-	if (*p < 0x80) { cp = *p; n = 1; }
-	else if ((*p & 0xe0) == 0xc0) { cp = *p & 0x1f; n = 2; }
-	else if ((*p & 0xf0) == 0xe0) { cp = *p & 0x0f; n = 3; }
-	else if ((*p & 0xf8) == 0xf0) { cp = *p & 0x07; n = 4; }
-	else return 0;
-	for (int i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (p[i] & 0x3f);
-	}
-	*s += n;
-	return cp;
-}
-
-void app_text(struct app *app, const char *utf8)
-{
-	int64_t t = util_mono_ms();
-	uint32_t cp;
-
-	if (!scanning(app)) {
-		app_text_now(app, utf8);
-		return;
-	}
-	while ((cp = utf8_next(&utf8)) != 0)
-		scanner_key(&app->scan, cp, t);
-	app_scanner_drain(app, t);
-}
-
-/* A request of the current visit, still on the screen that waits for it. */
 static int app_awaits(const struct app *app, const struct worker_result *r,
 		      enum app_screen screen)
 {
@@ -979,27 +735,13 @@ static void app_on_failure(struct app *app, const struct worker_result *r)
 	}
 }
 
-static void app_show_ticket(struct app *app, const struct ticket *t)
+void app__show_ticket(struct app *app, const struct ticket *t)
 {
 	app->ticket = *t;
 	app->printed = -1;
 	app->inflight = 0;
 	app__show(app, APP_TICKET,
 		 app->now + (int64_t)app->cfg->ticket_screen_seconds * 1000);
-}
-
-static void app_on_checkin(struct app *app, const struct worker_result *r)
-{
-	if (!app_awaits(app, r, APP_CHECKING))
-		return;
-	app->inflight = 0;
-	if (r->checkin == CHECKIN_CHECKED_IN || r->checkin == CHECKIN_ALREADY) {
-		app_show_ticket(app, &r->ticket);
-		return;
-	}
-	app->ci_outcome = r->checkin;
-	app->ci_minutes = r->minutes_until_open;
-	app__show(app, APP_CHECKIN_RESULT, app->now + app_idle_ms(app));
 }
 
 static void app_on_result(struct app *app, const struct worker_result *r)
@@ -1017,10 +759,10 @@ static void app_on_result(struct app *app, const struct worker_result *r)
 	case WORKER_ISSUED:
 		if (!app_awaits(app, r, APP_ISSUING))
 			break; /* a repeat of a request already shown */
-		app_show_ticket(app, &r->ticket);
+		app__show_ticket(app, &r->ticket);
 		break;
 	case WORKER_CHECKIN:
-		app_on_checkin(app, r);
+		app__on_checkin(app, r);
 		break;
 	case WORKER_FORMS_CHECK:
 	case WORKER_SUBMITTED:
@@ -1073,7 +815,7 @@ int app_frame(struct app *app, int64_t now_ms)
 	struct worker_result r;
 
 	app->now = now_ms;
-	app_scanner_drain(app, util_mono_ms());
+	app__scanner_drain(app, util_mono_ms());
 	app__card_frame(app);
 	while (app->worker && worker_poll(app->worker, &r))
 		if (app->screen != APP_OUT_OF_SERVICE)

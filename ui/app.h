@@ -373,6 +373,20 @@ void app__fields_update(struct app *app);
 /* Wipes (util_wipe) the text of every widget under root, before the tree
  * is dropped: freed memory must not keep what a citizen typed. */
 void app__wipe_tree(struct widget *root);
+/* Check-in by booking code and the scanner (app_checkin.c). */
+void app__checkin_start(struct app *app);
+void app__checkin_go(struct app *app);
+void app__checkin_result(struct app *app, enum keyboard_result kr);
+void app__checkin_field(struct app *app, int i);
+void app__act_key(struct app *app, int arg);
+void app__on_checkin(struct app *app, const struct worker_result *r);
+void app__scanner_drain(struct app *app, int64_t now);
+/* Shared with app_checkin.c (app.c): keys and text past the scanner. */
+void app__key_now(struct app *app, SDL_Keycode key);
+void app__text_now(struct app *app, const char *utf8);
+void app__refresh_in_place(struct app *app);
+void app__show_ticket(struct app *app, const struct ticket *t);
+
 /* The ID card (app_idcard.c): actions, events per frame, the wipe. */
 void app__card_act(struct app *app, const struct widget *w);
 void app__card_frame(struct app *app);
