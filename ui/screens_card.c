@@ -90,7 +90,7 @@ void screens_card(struct build *b)
 				    : _("Check in with your ID card"),
 		  (SDL_Rect){ MARGIN, 212, CONTENT_W, 110 }, 46, 1, th->ink);
 	card_picture(b);
-	status = app->card_msg ? _(app->card_msg)
+	status = app->card_msg ? i18n_text(app->card_msg) /* N_() */
 		: app->card_present
 			? _("Your card is on the reader. Please type the six digits of its CAN.")
 			: _("Please place your ID card on the reader and type the six digits printed at the bottom right of its front (CAN).");

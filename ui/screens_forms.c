@@ -183,7 +183,7 @@ static void input_area(struct build *b)
 			  (SDL_Rect){ MARGIN, INPUT_TOP, CONTENT_W, 260 }, 44,
 			  0, th->ink);
 		scr_button(b, "check-toggle",
-			   *v ? _("Confirmed \u2713") : _("Confirm"),
+			   *v ? _("Confirmed ✓") : _("Confirm"),
 			   (SDL_Rect){ MARGIN, INPUT_TOP + 290, CONTENT_W,
 				       170 }, 60, *v != 0, ACT_FORM_CHECK,
 			   app->form_focus);

@@ -147,7 +147,7 @@ static void service_buttons(struct build *b)
 
 		snprintf(id, sizeof id, "%s-%s",
 			 is_group ? "group" : "service", s->id);
-		name = is_group ? _(s->group)
+		name = is_group ? i18n_text(s->group)
 				: i18n_service_name(app->i18n, s, app->lang);
 		wd = scr_button(b, id, name, r,
 				scr_fit_size(b, name, cols == 1 ? 58 : 44, 32,
@@ -171,7 +171,7 @@ void screens_services(struct build *b)
 {
 	const struct app *app = b->app;
 	const char *title = app->group >= 0
-		? _(app->cfg->services[app->group].group)
+		? i18n_text(app->cfg->services[app->group].group)
 		: _("What is your request?");
 
 	scr_header(b);
@@ -181,7 +181,7 @@ void screens_services(struct build *b)
 	scr_button(b, "back", _("Back"),
 		   (SDL_Rect){ MARGIN, 1560, 380, 150 }, 56, 0, ACT_BACK, 0);
 	if (app->cfg->priority_ticket) {
-		const char *t = app->priority ? _("Priority \u2713")
+		const char *t = app->priority ? _("Priority ✓")
 					      : _("I need priority");
 		scr_button(b, "priority", t,
 			   (SDL_Rect){ MARGIN + 410, 1560, CONTENT_W - 410,
