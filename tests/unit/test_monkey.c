@@ -29,6 +29,10 @@
  * answer, except now and then right after the tap that sent it, when it
  * lets the 15-second "busy" deadline pass first.
  *
+ * Three phases: 90 % of the events on the full kiosk, then a kiosk whose
+ * forms are closed (no back-office key) with priority tickets and no card
+ * reader, then one whose store cannot be opened (out of service).
+ *
  * Reproducible: BK_MONKEY_SEED (default below, printed) and
  * BK_MONKEY_EVENTS (default 10,000). The worker's answers arrive in real
  * time, so a run is reproducible as far as the monkey waits for them
@@ -46,6 +50,7 @@
 #include <openssl/x509.h>
 #include <sqlite3.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,7 +93,8 @@ static const char *const must_reach[] = {
 	"checking",
 	"checkin-result", "forms-check", "forms", "form-page", "form-review",
 	"form-consent", "submitting", "receipt", "pin", "maintenance",
-	"card", "card-reading", "prefill-consent",
+	"card", "card-reading", "prefill-consent", "forms-closed",
+	"out-of-service",
 	NULL,
 };
 
@@ -130,10 +136,28 @@ static int chance(int percent)
 /* ---- the session under test ---------------------------------------- */
 
 struct monkey {
+	/* what all phases add up */
+	int events;
+	int bad;                       /* a check failed: stop */
+	int reached[MAX_SCREENS];      /* frames seen per screen */
+	int after_card[MAX_SCREENS];   /* where a card read led */
+	char langs[8][8];              /* languages seen with a session */
+	int n_langs;
+	int counts[16];                /* events per kind */
+	int held_markers;              /* markers typed and held by the app */
+	int scans_taken;               /* scans that started a check-in */
+	int wipe_checks;               /* WELCOME checks after a session */
+	int64_t waited_ms, frame_ms;   /* real time waiting, drawing */
+	int frames, redraws;
+	unsigned long long spoken[3];  /* utterances started, finished,
+					* interrupted */
+
+	/* one kiosk, set up anew for each phase (from cfg to the end) */
 	struct config cfg;
 	struct i18n i18n;
 	struct forms_list forms;
 	char dir[256];
+	char data[300];                /* the data folder (kiosk.db) */
 	SDL_Surface *surface;
 	SDL_Renderer *r;
 	struct text *text;
@@ -147,21 +171,13 @@ struct monkey {
 	struct input input;            /* SDL events → app, as main.c */
 	int mouse;                     /* this gesture comes from a mouse */
 	SDL_FingerID finger;
-
-	int events;
-	int bad;                       /* a check failed: stop */
-	int reached[MAX_SCREENS];      /* frames seen per screen */
-	int after_card[MAX_SCREENS];   /* where a card read led */
-	char langs[8][8];              /* languages seen with a session */
-	int n_langs;
-	int counts[16];                /* events per kind */
 	int typed_markers;             /* a marker went in since WELCOME */
-	int held_markers;              /* ... and the app held it then */
-	int scans_taken;               /* scans that started a check-in */
-	int wipe_checks;               /* WELCOME checks after a session */
-	int64_t waited_ms, frame_ms;   /* real time waiting, drawing */
-	int frames, redraws;
 };
+
+/* The phases: the full kiosk most of the time, then one whose forms are
+ * closed (no back-office key), with priority tickets and no card reader,
+ * and one whose store cannot be opened (out of service). */
+enum variant { FULL, CLOSED, BROKEN };
 
 /* Names, numbers and codes the monkey types as a citizen would; none of
  * them may be left in the UI's buffers once the session is over. */
@@ -411,6 +427,21 @@ static void react(struct monkey *m)
 		step(m, APP_INPUT_GUARD_MS + rnd_n(200));
 	else
 		step(m, 16 + rnd_n(120));
+}
+
+/* A button whose id starts with prefix, or NULL. */
+static const struct widget *pick_prefixed(struct monkey *m,
+					  const char *prefix)
+{
+	struct targets t = { .n = 0 };
+	const struct widget *found[TARGETS_MAX];
+	int n = 0;
+
+	collect(&t, m->app->root);
+	for (int i = 0; i < t.n; i++)
+		if (!strncmp(t.w[i]->id, prefix, strlen(prefix)))
+			found[n++] = t.w[i];
+	return n ? found[rnd_n(n)] : NULL;
 }
 
 /* ---- the events ---------------------------------------------------- */
@@ -716,6 +747,19 @@ static void ev_fill(struct monkey *m)
 		int start = rnd_n(n);
 		if (f->type == FORM_SELECT || f->type == FORM_RADIO ||
 		    f->type == FORM_CHECKBOX) {
+			/* a choice: one of its options, or the tick */
+			const struct widget *w = NULL;
+			if (f->type == FORM_CHECKBOX &&
+			    !*form_answers_get(app->answers, app->form_focus))
+				w = widget_find(app->root, "check-toggle");
+			else if (f->type != FORM_CHECKBOX)
+				w = pick_prefixed(m, "opt-");
+			if (w) {
+				int x, y;
+				point_in(w, &x, &y);
+				tap_at(m, x, y);
+				react(m);
+			}
 			key(m, SDLK_TAB);
 			step(m, 16);
 			return;
@@ -862,6 +906,8 @@ static void one_event(struct monkey *m)
 	 * at the card screen puts the card on and types the CAN */
 	if (m->app->screen == APP_PIN && chance(40))
 		e = EV_FILL;
+	if (m->app->screen == APP_FORM_PAGE && chance(15))
+		e = EV_FILL;
 	if (m->app->screen == APP_CARD && chance(30))
 		e = card_virtual_present() || !m->cardsim ? EV_FILL : EV_CARD;
 	/* the header hold and the plausible answers only where they mean
@@ -973,7 +1019,7 @@ out:
  * down-sync would have stored it, so a check-in can succeed. */
 static int seed_appointment(const struct monkey *m)
 {
-	char path[300], day[11], sql[512];
+	char path[320], day[11], sql[512];
 	time_t t = time(NULL);
 	struct tm tm;
 	sqlite3 *db;
@@ -987,7 +1033,7 @@ static int seed_appointment(const struct monkey *m)
 		 " updated_ms) VALUES ('ap-now', '100200', 'K7QM',"
 		 " 'reisepass', '%s', %lld, 15, 'booked', 0)",
 		 day, (long long)t * 1000);
-	snprintf(path, sizeof path, "%s/kiosk.db", m->dir);
+	snprintf(path, sizeof path, "%s/kiosk.db", m->data);
 	if (sqlite3_open(path, &db) != SQLITE_OK) {
 		sqlite3_close(db);
 		return -1;
@@ -1000,11 +1046,12 @@ static int seed_appointment(const struct monkey *m)
 	return rc == SQLITE_OK ? 0 : -1;
 }
 
-static int setup(struct monkey *m)
+static int setup(struct monkey *m, enum variant v)
 {
 	char err[512], path[320], csca[300];
-	struct worker_result wr;
+	struct worker_result wr = { .kind = WORKER_STORE_FAILED };
 
+	memset(&m->cfg, 0, sizeof *m - offsetof(struct monkey, cfg));
 	check_tmpdir(m->dir);
 	if (config_load(&m->cfg, BK_SOURCE_DIR "/assets/site.conf", err,
 			sizeof err) < 0) {
@@ -1019,13 +1066,22 @@ static int setup(struct monkey *m)
 	if (mkdir(path, 0755) < 0)
 		return -1;
 	snprintf(path, sizeof path, "%s/backoffice.pub", m->dir);
-	if (write_public_key(path) < 0 ||
-	    set(m, "backoffice.public_key", path) < 0)
+	if (v == FULL && (write_public_key(path) < 0 ||
+			  set(m, "backoffice.public_key", path) < 0))
 		return -1;
-	if (make_card(m, csca, sizeof csca) < 0 ||
-	    set(m, "card.reader", "virtual:") < 0 ||
-	    set(m, "card.csca_dir", csca) < 0)
+	if (v == FULL && (make_card(m, csca, sizeof csca) < 0 ||
+			  set(m, "card.reader", "virtual:") < 0 ||
+			  set(m, "card.csca_dir", csca) < 0))
 		return -1;
+	if (v == CLOSED && set(m, "kiosk.priority_ticket", "1") < 0)
+		return -1;
+	snprintf(m->data, sizeof m->data, "%s", m->dir);
+	if (v == BROKEN) { /* the data folder is a file */
+		FILE *f;
+		snprintf(m->data, sizeof m->data, "%s/data", m->dir);
+		if (!(f = fopen(m->data, "w")) || fclose(f) != 0)
+			return -1;
+	}
 	if (config_validate(&m->cfg, err, sizeof err) < 0) {
 		fprintf(stderr, "%s\n", err);
 		return -1;
@@ -1050,13 +1106,16 @@ static int setup(struct monkey *m)
 		fprintf(stderr, "%s\n", err);
 		return -1;
 	}
-	m->worker = worker_create(&m->cfg, &m->i18n, m->dir, m->cfg.printer_uri);
+	m->worker = worker_create(&m->cfg, &m->i18n, m->data,
+				  m->cfg.printer_uri);
 	if (!m->worker)
 		return -1;
-	/* the schema exists once the worker says it is ready */
-	for (int i = 0; i < 1000 && !worker_poll(m->worker, &wr); i++)
+	/* the schema exists once the worker says it is ready; a broken
+	 * store's answer is left for the app to take */
+	for (int i = 0; v != BROKEN && i < 1000 && !worker_poll(m->worker, &wr);
+	     i++)
 		real_sleep_ms(10);
-	if (wr.kind != WORKER_READY || seed_appointment(m) < 0) {
+	if (v != BROKEN && (wr.kind != WORKER_READY || seed_appointment(m) < 0)) {
 		fprintf(stderr, "worker not ready\n");
 		return -1;
 	}
@@ -1072,6 +1131,8 @@ static int setup(struct monkey *m)
 	 * driver under ctest); the monkey switches it on and off */
 	m->speech = speech_create(NULL);
 	app_set_speech(m->app, m->speech);
+	if (v != FULL)
+		return 0; /* no card reader configured */
 	m->card = app_card_create(m->cfg.card_reader, m->cfg.card_csca_dir,
 				  err, sizeof err);
 	if (!m->card) {
@@ -1089,6 +1150,13 @@ static void teardown(struct monkey *m)
 	app_card_destroy(m->card);
 	card_virtual_remove();
 	cardsim_destroy(m->cardsim);
+	if (m->speech) {
+		struct speech_stats st;
+		speech_get_stats(m->speech, &st);
+		m->spoken[0] += st.started;
+		m->spoken[1] += st.finished;
+		m->spoken[2] += st.interrupted;
+	}
 	speech_destroy(m->speech);
 	worker_destroy(m->worker);
 	forms_list_free(&m->forms);
@@ -1141,17 +1209,39 @@ static void report(const struct monkey *m, double seconds)
 	printf("\n  sessions checked for leftovers: %d (names, numbers and "
 	       "codes typed and held by the app: %d)\n", m->wipe_checks,
 	       m->held_markers);
-	if (m->speech) {
-		struct speech_stats st;
-		speech_get_stats(m->speech, &st);
-		printf("  speech: %llu utterances started, %llu finished, "
-		       "%llu interrupted\n", (unsigned long long)st.started,
-		       (unsigned long long)st.finished,
-		       (unsigned long long)st.interrupted);
-	}
+	printf("  speech: %llu utterances started, %llu finished, "
+	       "%llu interrupted\n", m->spoken[0], m->spoken[1], m->spoken[2]);
 	printf("  real time: %.1f s in %d frames (%d redrawn), %.1f s "
 	       "waiting for the worker\n", (double)m->frame_ms / 1000.0,
 	       m->frames, m->redraws, (double)m->waited_ms / 1000.0);
+}
+
+/* One phase: a kiosk set up as v, n events, the last session ended. */
+static void run_phase(struct monkey *m, enum variant v, long n)
+{
+	long until = m->events + n;
+
+	if (setup(m, v) < 0) {
+		check_fail(__FILE__, __LINE__, "setup");
+		m->bad = 1;
+		teardown(m);
+		return;
+	}
+	frame(m);
+	while (m->events < until && !m->bad)
+		one_event(m);
+	if (!m->bad) {
+		wait_worker(m);
+		for (int i = 0; i < 4; i++)
+			step(m, (int64_t)(m->cfg.idle_seconds +
+					  m->cfg.more_time_seconds) * 1000);
+		wait_worker(m);
+		step(m, (int64_t)m->cfg.ticket_screen_seconds * 1000 + 1);
+		CHECK_STR(app_screen_name(m->app->screen),
+			  v == BROKEN ? "out-of-service" : "welcome");
+		check_wiped(m);
+	}
+	teardown(m);
 }
 
 static void test_monkey(void)
@@ -1170,26 +1260,12 @@ static void test_monkey(void)
 	advance(1);
 	REQUIRE(util_mono_ms() == t0 + 1);
 
-	if (setup(&m) < 0) {
-		check_fail(__FILE__, __LINE__, "setup");
-		teardown(&m);
-		return;
-	}
 	v0 = now_ms();
-	frame(&m);
-	while (m.events < n && !m.bad)
-		one_event(&m);
-	/* the last session ends too */
-	if (!m.bad) {
-		wait_worker(&m);
-		for (int i = 0; i < 4; i++)
-			step(&m, (int64_t)(m.cfg.idle_seconds +
-					   m.cfg.more_time_seconds) * 1000);
-		wait_worker(&m);
-		step(&m, (int64_t)m.cfg.ticket_screen_seconds * 1000 + 1);
-		CHECK_STR(app_screen_name(m.app->screen), "welcome");
-		check_wiped(&m);
-	}
+	/* 90 % on the full kiosk, the rest where forms are closed and
+	 * where the store is broken */
+	run_phase(&m, FULL, n - n / 10);
+	run_phase(&m, CLOSED, n / 10 - n / 50);
+	run_phase(&m, BROKEN, n / 50);
 	report(&m, (double)(__real_util_mono_ms() - t0) / 1000.0);
 	printf("  kiosk time: %.0f s\n", (double)(now_ms() - v0) / 1000.0);
 	for (int i = 0; must_reach[i]; i++) {
@@ -1206,13 +1282,13 @@ static void test_monkey(void)
 			check_fail(__FILE__, __LINE__, msg);
 		}
 	}
+	CHECK(m.events >= n);
 	CHECK(m.n_langs >= 5);
 	CHECK(m.held_markers > 0);
 	CHECK(m.scans_taken > 0);
 	if (m.bad)
 		fprintf(stderr, "monkey: reproduce with BK_MONKEY_SEED=%lu\n",
 			seed);
-	teardown(&m);
 }
 
 int main(void)
