@@ -172,6 +172,24 @@ void scr_header(struct build *b)
 		  b->th->header_ink);
 }
 
+/* The largest size from size down to min at which text fits width on
+ * one line (scaled as drawn): the bar's labels must not wrap out of
+ * their buttons in large-text mode. */
+int scr_fit_line(struct build *b, const char *text, int size, int min,
+		 int width)
+{
+	struct text_style st = { .bold = 1 };
+	int w = 0, h = 0;
+
+	for (; size > min; size -= 2) {
+		st.size = theme_text_px(size, b->large);
+		if (text_measure(b->app->text, text, &st, &w, &h) == 0 &&
+		    w <= width)
+			break;
+	}
+	return size;
+}
+
 /* Speech, contrast, large text: a toggle shows "on" by being filled. */
 static void a11y_bar(struct build *b)
 {
@@ -186,15 +204,15 @@ static void a11y_bar(struct build *b)
 		band->bg = b->th->line;
 	t = a->speech ? _("Speech on") : _("Read aloud");
 	scr_button(b, "a11y-speech", t, (SDL_Rect){ 30, y, 460, h },
-		   scr_fit_size(b, t, 48, 30, 460 - 48), a->speech,
+		   scr_fit_line(b, t, 48, 24, 460 - 56), a->speech,
 		   ACT_SPEECH, 0);
 	t = _("Contrast");
 	scr_button(b, "a11y-contrast", t, (SDL_Rect){ 510, y, 260, h },
-		   scr_fit_size(b, t, 40, 26, 260 - 48), a->contrast,
+		   scr_fit_line(b, t, 40, 22, 260 - 56), a->contrast,
 		   ACT_CONTRAST, 0);
 	t = _("Large text");
 	scr_button(b, "a11y-large", t, (SDL_Rect){ 790, y, 260, h },
-		   scr_fit_size(b, t, 40, 26, 260 - 48), a->large, ACT_LARGE,
+		   scr_fit_line(b, t, 40, 22, 260 - 56), a->large, ACT_LARGE,
 		   0);
 }
 

@@ -157,7 +157,8 @@ static void options(struct build *b, const struct form_field *f,
 			   (SDL_Rect){ MARGIN + (k % cols) * (w + gap),
 				       INPUT_TOP + (k / cols) * (h + gap), w,
 				       h },
-			   scr_fit_size(b, t, 40, 26, w - 48),
+			   h < 130 ? scr_fit_line(b, t, 40, 22, w - 56)
+				   : scr_fit_size(b, t, 40, 26, w - 48),
 			   !strcmp(v, f->options[k].value), ACT_FORM_OPTION,
 			   k);
 	}

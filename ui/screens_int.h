@@ -57,6 +57,10 @@ struct widget *scr_line(struct build *b, const char *id, const char *text,
  * in width (scaled as drawn). */
 int scr_fit_size(struct build *b, const char *text, int size, int min,
 		 int width);
+/* The largest size from size down to min at which text fits width on one
+ * line (scaled as drawn); min when nothing fits. */
+int scr_fit_line(struct build *b, const char *text, int size, int min,
+		 int width);
 /* The band at the top with the site's name. */
 void scr_header(struct build *b);
 /* A card: a box with the theme's card colour and border. */
