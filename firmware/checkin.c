@@ -102,7 +102,9 @@ static bk_err load_ticket(struct store *st, const struct config *cfg,
 		t->ahead = sqlite3_column_int(q, 6);
 		t->print_job_id = sqlite3_column_int64(q, 7);
 		copy_col(t->kind, sizeof t->kind, q, 8);
-		t->wait_minutes = queue_estimate_wait(cfg, t->ahead);
+		t->wait_minutes = queue_estimate_wait_st(st, cfg, t->service_id,
+							 t->ahead,
+							 store_now_ms());
 		t->reused = 1;
 	} else if (rc == SQLITE_DONE) {
 		e = BK_ERR_NOTFOUND;
