@@ -433,7 +433,10 @@ int main(int argc, char **argv)
 	if (getloadavg(load, 1) < 1)
 		load[0] = -1;
 	printf("bench_ui: 1080x1920 software renderer, %d frames, idle %d s "
-	       "(load average %.2f)\n", n, idle, load[0]);
+	       "(load average %.2f)\n  command:", n, idle, load[0]);
+	for (int i = 0; i < argc; i++)
+		printf(" %s", argv[i]);
+	printf("\n");
 	printf("  start to first frame (in process)            %6.1f ms\n",
 	       (t_first - t_main) * 1e3);
 	bench_fill(&s, n);
