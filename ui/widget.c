@@ -133,9 +133,85 @@ static void fill_round(SDL_Renderer *r, SDL_Rect a, int rad, SDL_Color c)
 	}
 }
 
+/* How far row i of a rounded rectangle of height h and corner radius rad
+ * is indented on each side (fill_round()'s rows). */
+static int round_inset(int rad, int h, int i)
+{
+	int k = i < h - 1 - i ? i : h - 1 - i;   /* rows from the nearer edge */
+	double dy;
+
+	if (k >= rad)
+		return 0;
+	dy = rad - k - 0.5;
+	return rad - (int)lround(sqrt((double)rad * rad - dy * dy));
+}
+
+/* A bordered shape: the border ring (bw px) and the inside, each pixel
+ * filled once. Filling the whole shape in the border colour and then the
+ * inside over it touched every pixel of a button twice, a good part of a
+ * keyboard screen's frame time. Rows with the same spans are drawn as one
+ * rectangle, so the straight middle costs three fills. */
+static void fill_ring(SDL_Renderer *r, SDL_Rect a, int rad, int bw,
+		      SDL_Color border, SDL_Color bg)
+{
+	SDL_Rect in = { a.x + bw, a.y + bw, a.w - 2 * bw, a.h - 2 * bw };
+	int irad = rad > bw ? rad - bw : 0, run_from = 0;
+	int prev[4] = { -1, -1, -1, -1 };
+
+	/* the radii as fill_round() clamps them, so the pixels stay those of
+	 * the outer shape with the inner one drawn over it */
+	if (rad * 2 > a.h)
+		rad = a.h / 2;
+	if (rad * 2 > a.w)
+		rad = a.w / 2;
+	if (irad * 2 > in.h)
+		irad = in.h / 2;
+	if (irad * 2 > in.w)
+		irad = in.w / 2;
+	if (in.w <= 0 || in.h <= 0) {
+		fill_round(r, a, rad, border);
+		return;
+	}
+	/* spans of a row: outer x0, x1 and inner x0, x1 (-1 outside in) */
+	for (int i = 0; i <= a.h; i++) {
+		int cur[4] = { -2, -2, -2, -2 };
+		if (i < a.h) {
+			int o = round_inset(rad, a.h, i), j = i - bw;
+			cur[0] = a.x + o;
+			cur[1] = a.x + a.w - o;
+			if (j >= 0 && j < in.h) {
+				int n = round_inset(irad, in.h, j);
+				cur[2] = in.x + n;
+				cur[3] = in.x + in.w - n;
+			} else {
+				cur[2] = cur[3] = -1;
+			}
+		}
+		if (i > 0 && memcmp(cur, prev, sizeof cur) != 0) {
+			int h = i - run_from, y = a.y + run_from;
+			set_color(r, border);
+			if (prev[2] < 0) {
+				SDL_Rect f = { prev[0], y, prev[1] - prev[0], h };
+				SDL_RenderFillRect(r, &f);
+			} else {
+				SDL_Rect lft = { prev[0], y, prev[2] - prev[0], h };
+				SDL_Rect rgt = { prev[3], y, prev[1] - prev[3], h };
+				SDL_Rect mid = { prev[2], y, prev[3] - prev[2], h };
+				SDL_RenderFillRect(r, &lft);
+				SDL_RenderFillRect(r, &rgt);
+				set_color(r, bg);
+				SDL_RenderFillRect(r, &mid);
+			}
+		}
+		if (i == 0 || memcmp(cur, prev, sizeof cur) != 0) {
+			memcpy(prev, cur, sizeof cur);
+			run_from = i;
+		}
+	}
+}
+
 static void draw_shape(struct widget *w, SDL_Renderer *r)
 {
-	SDL_Rect in = w->rect;
 	SDL_Color bg = w->bg;
 
 	if (w->pressed) {
@@ -143,12 +219,12 @@ static void draw_shape(struct widget *w, SDL_Renderer *r)
 		bg.g = (Uint8)(bg.g * 3 / 4);
 		bg.b = (Uint8)(bg.b * 3 / 4);
 	}
-	if (w->border.a) {
+	if (w->border.a && bg.a)
+		fill_ring(r, w->rect, w->radius, 4, w->border, bg);
+	else if (w->border.a)
 		fill_round(r, w->rect, w->radius, w->border);
-		in = (SDL_Rect){ in.x + 4, in.y + 4, in.w - 8, in.h - 8 };
-	}
-	if (bg.a)
-		fill_round(r, in, w->radius > 4 ? w->radius - 4 : 0, bg);
+	else if (bg.a)
+		fill_round(r, w->rect, w->radius, bg);
 }
 
 void widget_mirror(struct widget *root, int width)
