@@ -64,7 +64,7 @@ void screens_welcome(struct build *b)
 	scr_header(b);
 	scr_label(b, "welcome-title", _("Welcome"),
 		  (SDL_Rect){ MARGIN, 250, CONTENT_W, 150 }, 110, 1, th->ink);
-	scr_label(b, "welcome-text", _("Draw a waiting number here."),
+	scr_label(b, "welcome-text", _("Please choose what you need."),
 		  (SDL_Rect){ MARGIN, 410, CONTENT_W, 130 }, 52, 0, th->muted);
 	struct app *app = b->app;
 	int card = app->card && app->card_reader;
