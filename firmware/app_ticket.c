@@ -82,6 +82,8 @@ int app_ticket_render(void *ctx, const struct ticket *t, unsigned char **data,
 	struct printer_field f[] = {
 		{ "office", c->cfg->site_name },
 		{ "number", t->number },
+		{ "priority_line", t->priority > 0 ?
+			i18n_tr(c->i18n, t->lang, N_("Priority")) : NULL },
 		{ "service", s ? i18n_service_name(c->i18n, s, t->lang) : "" },
 		{ "ahead_line", ahead_line },
 		{ "wait_line", t->ahead > 0 ? wait_line : NULL },

@@ -162,7 +162,7 @@ static bk_err check_in(struct store *st, const struct config *cfg,
 	 * lock, keeps it to one ticket; the key only has to be unique. */
 	util_uuid(key);
 	if ((e = queue__issue_in_tx(st, cfg, svc, lang, key,
-				    QUEUE_KIND_APPOINTMENT, now_ms, render,
+				    QUEUE_KIND_APPOINTMENT, 0, now_ms, render,
 				    render_ctx, t, ticket_event)))
 		return e;
 	if ((e = appointments__mark_checked_in(st, a->id, t->id)))

@@ -34,11 +34,20 @@ static void copy_col(char *dst, size_t len, sqlite3_stmt *q, int col)
 }
 
 /* Column order shared by every SELECT that fills a struct ticket. */
+/* The order counters call a service's waiting tickets in (sitequeue.h):
+ * appointments, then priority tickets, then walk-ins, each by arrival.
+ * "People ahead" counts the waiting tickets of the same service and day
+ * before a ticket in that order (appointments not yet due are counted as
+ * ahead: the estimate errs on the long side). */
+#define QUEUE_RANK(a) "(CASE WHEN " a ".kind = 'appointment' THEN 0 " \
+	"WHEN " a ".priority > 0 THEN 1 ELSE 2 END)"
 #define TICKET_COLS "t.id, t.service_id, t.number, t.day, t.lang, " \
 	"t.created_ms, (SELECT count(*) FROM tickets a WHERE a.day = t.day " \
 	"AND a.service_id = t.service_id AND a.status = 'waiting' " \
-	"AND a.seq < t.seq), coalesce((SELECT max(p.id) FROM print_jobs p " \
-	"WHERE p.ticket_id = t.id), 0), t.kind"
+	"AND a.id <> t.id AND (" QUEUE_RANK("a") " < " QUEUE_RANK("t") \
+	" OR (" QUEUE_RANK("a") " = " QUEUE_RANK("t") " AND a.seq < t.seq))), " \
+	"coalesce((SELECT max(p.id) FROM print_jobs p " \
+	"WHERE p.ticket_id = t.id), 0), t.kind, t.priority"
 
 static void ticket_from_row(sqlite3_stmt *q, struct ticket *t)
 {
@@ -52,6 +61,7 @@ static void ticket_from_row(sqlite3_stmt *q, struct ticket *t)
 	t->ahead = sqlite3_column_int(q, 6);
 	t->print_job_id = sqlite3_column_int64(q, 7);
 	copy_col(t->kind, sizeof t->kind, q, 8);
+	t->priority = sqlite3_column_int(q, 9);
 }
 
 /* BK_OK and *found = 1 when request_key names a ticket. */
@@ -78,19 +88,23 @@ static bk_err find_by_key(struct store *st, const char *key, struct ticket *t,
 	return e;
 }
 
+/* The next number of the service's day, and how many of its waiting
+ * tickets a new ticket of this rank (QUEUE_RANK) will have before it. */
 static bk_err next_seq(struct store *st, const char *service, const char *day,
-		       int *seq, int *ahead)
+		       int rank, int *seq, int *ahead)
 {
 	sqlite3_stmt *q;
 	bk_err e = store__prepare(st,
 		"SELECT coalesce(max(seq), 0) + 1, "
-		" count(*) FILTER (WHERE status = 'waiting') "
+		" count(*) FILTER (WHERE status = 'waiting' AND "
+		QUEUE_RANK("tickets") " <= ?3) "
 		"FROM tickets WHERE service_id = ?1 AND day = ?2", &q);
 
 	if (e)
 		return e;
 	sqlite3_bind_text(q, 1, service, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, day, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 3, rank);
 	if (sqlite3_step(q) == SQLITE_ROW) {
 		*seq = sqlite3_column_int(q, 0);
 		*ahead = sqlite3_column_int(q, 1);
@@ -107,8 +121,8 @@ static bk_err insert_ticket(struct store *st, const struct ticket *t,
 	sqlite3_stmt *q;
 	bk_err e = store__prepare(st,
 		"INSERT INTO tickets (id, request_key, service_id, day, seq, "
-		"number, lang, created_ms, kind) "
-		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+		"number, lang, created_ms, kind, priority) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
 		&q);
 
 	if (e)
@@ -122,6 +136,7 @@ static bk_err insert_ticket(struct store *st, const struct ticket *t,
 	sqlite3_bind_text(q, 7, t->lang, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 8, t->created_ms);
 	sqlite3_bind_text(q, 9, t->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 10, t->priority);
 	if (sqlite3_step(q) != SQLITE_DONE)
 		e = store__err(st, sqlite3_errcode(store__db(st)),
 			       "insert ticket");
@@ -162,13 +177,14 @@ static char *ticket_event(const struct config *cfg, const struct ticket *t,
 
 	store_format_time(t->created_ms, when);
 	ev = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s, "
-		       "s:s}}",
+		       "s:s, s:i}}",
 		       "id", event_id, "type", "ticket.issued",
 		       "kiosk_id", cfg->kiosk_id, "site_id", cfg->site_id,
 		       "created_at", when, "data",
 		       "ticket_id", t->id, "number", t->number,
 		       "service_id", t->service_id, "day", t->day,
-		       "lang", t->lang, "kind", t->kind);
+		       "lang", t->lang, "kind", t->kind,
+		       "priority", t->priority);
 	if (!ev)
 		return NULL;
 	body = json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -203,9 +219,9 @@ static int offered_lang(const struct config *cfg, const char *lang)
 bk_err queue__issue_in_tx(struct store *st, const struct config *cfg,
 			  const struct config_service *svc, const char *lang,
 			  const char *request_key, const char *kind,
-			  int64_t now_ms, queue_render_fn render,
-			  void *render_ctx, struct ticket *out,
-			  char event_id[37])
+			  int priority, int64_t now_ms,
+			  queue_render_fn render, void *render_ctx,
+			  struct ticket *out, char event_id[37])
 {
 	unsigned char *job = NULL;
 	size_t job_len = 0;
@@ -218,15 +234,18 @@ bk_err queue__issue_in_tx(struct store *st, const struct config *cfg,
 	if (!svc || !valid_key(request_key, QUEUE_KEY_MAX) ||
 	    !offered_lang(cfg, lang) || !kind ||
 	    (strcmp(kind, QUEUE_KIND_WALKIN) &&
-	     strcmp(kind, QUEUE_KIND_APPOINTMENT)))
+	     strcmp(kind, QUEUE_KIND_APPOINTMENT)) || priority < 0)
 		return BK_ERR_INVALID;
 	util_uuid(out->id);
 	snprintf(out->service_id, sizeof out->service_id, "%s", svc->id);
 	snprintf(out->lang, sizeof out->lang, "%s", lang);
 	out->created_ms = now_ms;
 	snprintf(out->kind, sizeof out->kind, "%s", kind);
+	out->priority = priority;
 	local_day(out->created_ms, out->day);
-	if ((e = next_seq(st, svc->id, out->day, &seq, &out->ahead)))
+	if ((e = next_seq(st, svc->id, out->day,
+			  !strcmp(kind, QUEUE_KIND_APPOINTMENT) ? 0
+			  : priority > 0 ? 1 : 2, &seq, &out->ahead)))
 		goto out;
 	if (seq < 1 || seq > QUEUE_SEQ_MAX) {
 		e = BK_ERR_EXHAUSTED;
@@ -272,23 +291,6 @@ bk_err queue_issue_ticket(struct store *st, const struct config *cfg,
 				       0, render, render_ctx, out);
 }
 
-static bk_err set_priority(struct store *st, const char *id, int priority)
-{
-	sqlite3_stmt *q;
-	bk_err e = store__prepare(st,
-		"UPDATE tickets SET priority = ?2 WHERE id = ?1", &q);
-
-	if (e)
-		return e;
-	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_int(q, 2, priority);
-	if (sqlite3_step(q) != SQLITE_DONE)
-		e = store__err(st, sqlite3_errcode(store__db(st)),
-			       "ticket priority");
-	sqlite3_finalize(q);
-	return e;
-}
-
 bk_err queue_issue_ticket_prio(struct store *st, const struct config *cfg,
 			       const char *service_id, const char *lang,
 			       const char *request_key, int priority,
@@ -319,10 +321,8 @@ bk_err queue_issue_ticket_prio(struct store *st, const struct config *cfg,
 	}
 
 	if ((e = queue__issue_in_tx(st, cfg, svc, lang, request_key,
-				    QUEUE_KIND_WALKIN, store_now_ms(), render,
-				    render_ctx, out, event_id)))
-		goto fail;
-	if (priority > 0 && (e = set_priority(st, out->id, priority)))
+				    QUEUE_KIND_WALKIN, priority, store_now_ms(),
+				    render, render_ctx, out, event_id)))
 		goto fail;
 
 	/* an unknown outcome is settled by the event's row */

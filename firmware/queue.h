@@ -46,6 +46,7 @@ struct ticket {
 	int64_t print_job_id;        /* 0 when no job was rendered */
 	int reused;                  /* 1 when request_key had been used */
 	char kind[12];               /* QUEUE_KIND_WALKIN or _APPOINTMENT */
+	int priority;                /* > 0: a priority ticket */
 };
 
 /* tickets.kind (schema 5): an appointment's ticket (checkin.h) is called
@@ -74,9 +75,9 @@ bk_err queue_issue_ticket(struct store *st, const struct config *cfg,
 bk_err queue__issue_in_tx(struct store *st, const struct config *cfg,
 			  const struct config_service *svc, const char *lang,
 			  const char *request_key, const char *kind,
-			  int64_t now_ms, queue_render_fn render,
-			  void *render_ctx, struct ticket *out,
-			  char event_id[37]);
+			  int priority, int64_t now_ms,
+			  queue_render_fn render, void *render_ctx,
+			  struct ticket *out, char event_id[37]);
 
 /* queue_issue_ticket() for a priority ticket (kiosk.priority_ticket: a
  * citizen with reduced mobility, for example): priority > 0 is stored in

@@ -166,6 +166,64 @@ static void test_event_in_same_transaction(void)
 	check_rmtree(dir);
 }
 
+/* A priority ticket is stored, rendered and announced with its priority,
+ * and the people ahead follow the counters' call order: a priority ticket
+ * has only earlier priority tickets before it, a later walk-in has them
+ * all. A repeated request reads the priority back. */
+static int render_seen_priority;
+static int render_note_priority(void *ctx, const struct ticket *t,
+				unsigned char **data, size_t *len)
+{
+	render_seen_priority = t->priority;
+	return render_ok(ctx, t, data, len);
+}
+
+static void test_priority_ticket(void)
+{
+	struct store *st = fresh_store();
+	struct ticket w1, w2, p1, p2, w3, again;
+	struct outbox_batch b;
+	json_t *ev;
+
+	REQUIRE(st);
+	REQUIRE(queue_issue_ticket(st, &cfg, "reisepass", "de", "w1",
+				   render_ok, NULL, &w1) == BK_OK);
+	REQUIRE(queue_issue_ticket(st, &cfg, "reisepass", "de", "w2",
+				   render_ok, NULL, &w2) == BK_OK);
+	REQUIRE(queue_issue_ticket_prio(st, &cfg, "reisepass", "de", "p1", 1,
+					render_note_priority, NULL,
+					&p1) == BK_OK);
+	CHECK_INT(render_seen_priority, 1);
+	CHECK_INT(p1.priority, 1);
+	CHECK_INT(p1.ahead, 0);          /* before the two walk-ins */
+	REQUIRE(queue_issue_ticket_prio(st, &cfg, "reisepass", "de", "p2", 1,
+					render_ok, NULL, &p2) == BK_OK);
+	CHECK_INT(p2.ahead, 1);          /* only p1 */
+	REQUIRE(queue_issue_ticket(st, &cfg, "reisepass", "de", "w3",
+				   render_note_priority, NULL, &w3) == BK_OK);
+	CHECK_INT(render_seen_priority, 0);
+	CHECK_INT(w3.ahead, 4);
+	REQUIRE(queue_issue_ticket_prio(st, &cfg, "reisepass", "de", "p2", 1,
+					render_ok, NULL, &again) == BK_OK);
+	CHECK_INT(again.reused, 1);
+	CHECK_INT(again.priority, 1);
+	CHECK_INT(again.ahead, 1);
+	CHECK_INT(sql_int("SELECT count(*) FROM tickets WHERE priority = 1"),
+		  2);
+	REQUIRE(outbox_next_batch(st, 10, store_now_ms(), &b) == BK_OK);
+	REQUIRE(b.n == 5);
+	ev = json_loads(b.ev[2].body, 0, NULL);
+	REQUIRE(ev);
+	CHECK_STR(json_string_value(json_object_get(
+		json_object_get(ev, "data"), "number")), p1.number);
+	CHECK_INT(json_integer_value(json_object_get(
+		json_object_get(ev, "data"), "priority")), 1);
+	json_decref(ev);
+	outbox_batch_free(&b);
+	store_close(st);
+	check_rmtree(dir);
+}
+
 static void test_render_failure_still_issues(void)
 {
 	struct store *st = fresh_store();
@@ -423,6 +481,7 @@ int main(void)
 		{ "numbers_per_service", test_numbers_per_service },
 		{ "same_key_same_ticket", test_same_key_same_ticket },
 		{ "event_in_same_transaction", test_event_in_same_transaction },
+		{ "priority_ticket", test_priority_ticket },
 		{ "render_failure_still_issues",
 		  test_render_failure_still_issues },
 		{ "counts_per_day", test_counts_per_day },
