@@ -18,6 +18,8 @@
  *     typing or deleting a character through app_text()/app_key() and
  *     drawing the frame that shows it (the time from the key to the
  *     frame presented), and FRAMES full redraws of the unchanged screen;
+ *     before them, the fill calls one frame makes and the pixels they
+ *     cover (SDL_RenderFillRect wrapped at link time);
  *  4. idle: the welcome screen for IDLE_SECONDS as the headless loop runs
  *     it (a frame every 16 ms): CPU time of the whole process (all
  *     threads, getrusage) and how many frames were redrawn;
