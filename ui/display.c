@@ -589,12 +589,11 @@ int display_main(int argc, char **argv)
 	/* headless runs stay silent unless asked (BK_SPEECH=1), as the
 	 * kiosk's; the announcer runs all the same (assert-spoken) */
 	if (!o.headless || getenv("BK_SPEECH")) {
-		/* speech first: where the audio driver allows one device
-		 * only (SDL's dummy, a bare ALSA hw device), the sentence
-		 * matters more than the gong */
+		/* one audio device for the gong and the sentence (a bare
+		 * ALSA hw device or SDL's dummy driver allow only one) */
 		d->speech = speech_create(NULL);
 		speech_set_enabled(d->speech, 1);
-		d->gong = gong_create();
+		d->gong = gong_create(d->speech);
 	}
 	d->net = display__net_start(o.site, o.ca, err, sizeof err);
 	if (!d->net) {
@@ -621,8 +620,8 @@ out:
 			 (unsigned long long)gong_plays(d->gong),
 			 (unsigned long long)ss.started);
 		display__net_stop(d->net);
-		speech_destroy(d->speech);
 		gong_destroy(d->gong);
+		speech_destroy(d->speech);
 		widget_destroy(d->root);
 		text_destroy(d->text);
 		free(d);

@@ -3,11 +3,10 @@
  */
 #include "ui/gong.h"
 
-#include <SDL.h>
 #include <math.h>
 #include <stdlib.h>
 
-#include "firmware/log.h"
+#include "ui/speech.h"
 
 /* One partial of a strike: frequency as a ratio of the strike's base,
  * relative amplitude, and the time (s) it takes to fall to 1/e. The
@@ -91,15 +90,13 @@ int16_t *gong_synth(int rate, size_t *n)
 struct gong {
 	int16_t *pcm;
 	size_t n;
-	SDL_AudioDeviceID dev;
-	int audio_init;
+	struct speech *sp;            /* not owned; NULL: silent */
 	uint64_t plays;
 };
 
-struct gong *gong_create(void)
+struct gong *gong_create(struct speech *sp)
 {
 	struct gong *g = calloc(1, sizeof *g);
-	SDL_AudioSpec want, have;
 
 	if (!g)
 		return NULL;
@@ -108,25 +105,7 @@ struct gong *gong_create(void)
 		free(g);
 		return NULL;
 	}
-	if (SDL_InitSubSystem(SDL_INIT_AUDIO) < 0) {
-		log_warn("gong", "no audio (%s): the display stays silent",
-			 SDL_GetError());
-		return g;
-	}
-	g->audio_init = 1;
-	SDL_zero(want);
-	want.freq = GONG_RATE;
-	want.format = AUDIO_S16SYS;
-	want.channels = 1;
-	want.samples = 2048;
-	/* no allowed changes: SDL converts our format to the device's */
-	g->dev = SDL_OpenAudioDevice(NULL, 0, &want, &have, 0);
-	if (!g->dev) {
-		log_warn("gong", "no audio device (%s): no gong",
-			 SDL_GetError());
-		return g;
-	}
-	SDL_PauseAudioDevice(g->dev, 0);
+	g->sp = sp;
 	return g;
 }
 
@@ -134,10 +113,6 @@ void gong_destroy(struct gong *g)
 {
 	if (!g)
 		return;
-	if (g->dev)
-		SDL_CloseAudioDevice(g->dev);
-	if (g->audio_init)
-		SDL_QuitSubSystem(SDL_INIT_AUDIO);
 	free(g->pcm);
 	free(g);
 }
@@ -147,19 +122,17 @@ void gong_play(struct gong *g)
 	if (!g)
 		return;
 	g->plays++;
-	if (g->dev && SDL_QueueAudio(g->dev, g->pcm,
-				     (Uint32)(g->n * sizeof *g->pcm)) < 0)
-		log_warn("gong", "cannot queue audio: %s", SDL_GetError());
+	speech_play_queued(g->sp, g->pcm, g->n, GONG_RATE);
 }
 
 int gong_busy(struct gong *g)
 {
-	return g && g->dev && SDL_GetQueuedAudioSize(g->dev) > 0;
+	return g && speech_busy(g->sp);
 }
 
 int gong_available(const struct gong *g)
 {
-	return g && g->dev;
+	return g && g->sp && speech_available(g->sp);
 }
 
 uint64_t gong_plays(const struct gong *g)

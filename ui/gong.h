@@ -8,10 +8,10 @@
  * About GONG_SECONDS of 16-bit mono PCM at the device's rate, peak at
  * GONG_PEAK of full scale, ending in silence.
  *
- * The player opens its own SDL audio device (SDL converts our mono S16
- * to what the device wants) and queues the whole sound at once. A device
- * that cannot be opened is logged once and the gong stays silent: the
- * display goes on showing calls.
+ * The player queues the whole sound at once on the speech device
+ * (speech_play_queued(): one device for the gong and the sentence, since
+ * an audio driver may allow only one). Without speech or a device the
+ * gong stays silent: the display goes on showing calls.
  *
  * This module does NOT speak (ui/speech.h) or decide when to ring (the
  * display's announcer waits until gong_busy() is 0 before the sentence).
@@ -35,7 +35,10 @@ struct gong;
 /* Synthesises the sound and opens the default audio device (initialises
  * SDL audio). Returns NULL only when out of memory; without a device the
  * gong is silent (gong_available() 0). */
-struct gong *gong_create(void);
+struct speech;
+
+/* sp: the speech output that carries the sound (NULL: silent, counted). */
+struct gong *gong_create(struct speech *sp);
 void gong_destroy(struct gong *g);   /* NULL is fine */
 
 /* Queues the whole sound (it plays even if one is still ringing: the

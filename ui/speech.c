@@ -37,6 +37,8 @@
 
 #include <SDL.h>
 
+#include <limits.h>
+
 #include "firmware/log.h"
 #include "firmware/util.h"
 
@@ -666,6 +668,48 @@ int speech_say(struct speech *sp, const char *lang, const char *text)
 int speech_say_queued(struct speech *sp, const char *lang, const char *text)
 {
 	return say(sp, lang, text, 0);
+}
+
+int speech_play_queued(struct speech *sp, const int16_t *pcm, size_t n,
+		       int rate)
+{
+	SDL_AudioStream *as;
+	int got = 0, rc = 0;
+
+	if (rate < 8000 || rate > 96000 || (!pcm && n) ||
+	    n > (size_t)INT_MAX / sizeof *pcm)
+		return -1;
+	if (!sp || n == 0)
+		return 0;
+	pthread_mutex_lock(&sp->lock);
+	if (!sp->enabled || !sp->dev) {
+		pthread_mutex_unlock(&sp->lock);
+		return 0;
+	}
+	as = SDL_NewAudioStream(AUDIO_S16SYS, 1, rate, sp->have.format,
+				sp->have.channels, sp->have.freq);
+	if (!as || SDL_AudioStreamPut(as, pcm, (int)(n * sizeof *pcm)) < 0 ||
+	    SDL_AudioStreamFlush(as) < 0) {
+		rc = -1;
+	} else {
+		/* sp->out is the worker's buffer, free while we hold the lock */
+		while ((got = SDL_AudioStreamGet(as, sp->out,
+						 sizeof sp->out)) > 0) {
+			if (SDL_QueueAudio(sp->dev, sp->out, (Uint32)got) < 0) {
+				rc = -1;
+				break;
+			}
+			sp->st.bytes_queued += (uint64_t)got;
+		}
+		if (got < 0)
+			rc = -1;
+	}
+	if (rc)
+		log_warn("speech", "cannot queue a sound: %s", SDL_GetError());
+	if (as)
+		SDL_FreeAudioStream(as);
+	pthread_mutex_unlock(&sp->lock);
+	return rc;
 }
 
 void speech_stop(struct speech *sp)

@@ -87,6 +87,16 @@ int speech_say(struct speech *sp, const char *lang, const char *text);
  * SPEECH_QUEUE_MAX utterances are waiting. */
 int speech_say_queued(struct speech *sp, const char *lang, const char *text);
 
+/* Queues n samples of 16-bit mono PCM at rate Hz (8000-96000) on the
+ * speech device, converted to its format: one device carries every sound
+ * of the kiosk or display (where the audio driver allows one device only,
+ * a second would stay silent). It plays after the audio queued so far; a
+ * caller that wants it after a sentence still being synthesised waits
+ * for speech_busy() == 0 first. Returns 0 (also when disabled or
+ * silent), -1 for a bad rate or when the conversion fails. */
+int speech_play_queued(struct speech *sp, const int16_t *pcm, size_t n,
+		       int rate);
+
 /* Stops at once: drops the queue, kills the child, clears queued audio. */
 void speech_stop(struct speech *sp);
 

@@ -321,6 +321,39 @@ static void test_queued(void)
 	CHECK_INT(children(), 0);
 }
 
+/* A sound (the display's gong) goes on the same device as speech,
+ * converted to its rate and channels, after what is queued; disabled
+ * speech queues nothing; a bad rate is refused. */
+static void test_play_pcm(void)
+{
+	struct speech *sp = speech_create(NULL);
+	struct speech_stats st0, st;
+	static int16_t tone[22050];   /* 0.5 s at 44.1 kHz */
+	double secs;
+
+	REQUIRE(sp);
+	for (size_t i = 0; i < sizeof tone / sizeof tone[0]; i++)
+		tone[i] = (int16_t)((i / 50) % 2 ? 8000 : -8000);
+	CHECK_INT(speech_play_queued(sp, tone, 22050, 44100), 0);
+	speech_get_stats(sp, &st0);
+	CHECK_INT(st0.bytes_queued, 0);             /* disabled: silent */
+	speech_set_enabled(sp, 1);
+	CHECK_INT(speech_play_queued(sp, tone, 22050, 100), -1);
+	CHECK_INT(speech_play_queued(sp, tone, 22050, 44100), 0);
+	speech_get_stats(sp, &st);
+	REQUIRE(st.device_rate > 0 && st.device_channels > 0);
+	secs = (double)st.bytes_queued /
+	       ((double)st.device_rate * st.device_channels * 2);
+	CHECK(secs > 0.45 && secs < 0.55);
+	CHECK(speech_busy(sp));
+	/* a sentence queued behind it does not cut it */
+	REQUIRE(speech_say_queued(sp, "de", "Nummer A 17.") == 0);
+	speech_get_stats(sp, &st0);
+	CHECK(st0.queued_now >= st.bytes_queued / 2);
+	speech_destroy(sp);
+	CHECK_INT(children(), 0);
+}
+
 /* A stand-in for espeak-ng that sends a WAV header and then hangs. */
 static void write_fake(const char *dir, char *prog, size_t len,
 		       const char *body)
@@ -520,6 +553,7 @@ int main(void)
 		{ "five_languages", test_five_languages },
 		{ "interrupt", test_interrupt },
 		{ "queued", test_queued },
+		{ "play_pcm", test_play_pcm },
 		{ "kill_and_reap", test_kill_and_reap },
 		{ "missing_program", test_missing_program },
 		{ "refused_input", test_refused_input },
