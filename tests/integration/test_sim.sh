@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The simulator as scripts/run starts it: the headless demo issues tickets
-# that reach the back office exactly once and leaves screenshots and
-# printer jobs behind; in window mode Ctrl-C stops every process it
-# started.
+# that reach the back office exactly once, a demo counter calls the first
+# through the site API and the waiting-room display shows it, and it leaves
+# screenshots and printer jobs behind; in window mode Ctrl-C stops every
+# process it started (the display's window among them).
 set -euo pipefail
 : "${BK_BIN_DIR:?}" "${BK_SOURCE_DIR:?}"
 tmp=$(mktemp -d)
@@ -28,9 +29,15 @@ grep -q "printer jobs: $tmp/demo/printer" "$tmp/demo.out" || fail "no printer fo
 python3 - "$tmp/held.json" <<'PY'
 import json, sys
 held = json.load(open(sys.argv[1]))
-numbers = sorted(e["number"] for e in held)
-assert numbers == ["A001", "A002", "B001"], numbers
+issued = sorted(e["number"] for e in held if e["type"] == "ticket.issued")
+assert issued == ["A001", "A002", "B001"], issued
+# the demo counter called the first ticket through the site API
+called = [e["number"] for e in held if e["type"] == "ticket.called"]
+assert called == ["A001"], called
 PY
+grep -q 'counter page: http://127.0.0.1:[0-9]*/' "$tmp/demo.out" || fail "no counter page URL"
+grep -q 'called A001: screenshots/display-called.png' "$tmp/demo.out" || fail "the display did not show the call"
+[ -s "$tmp/demo/screenshots/display-called.png" ] || fail "no screenshot of the display"
 # the back office served the site's catalogue and demo appointments
 "$BK_BIN_DIR/firmware/kioskctl" --config "$BK_SOURCE_DIR/assets/site.conf" \
   --data-dir "$tmp/demo/kiosk" health --json > "$tmp/health.json"
