@@ -311,9 +311,12 @@ int app__build(struct app *app)
 		more_time_prompt(&b);
 	if (!b.failed && !strcmp(app->lang, "ar")) {
 		struct widget *kb = widget_find(b.root, "keyboard");
+		struct widget *card = widget_find(b.root, "card-picture");
 		widget_mirror(b.root, APP_W);
 		if (kb) /* keys keep their places in any direction */
 			widget_mirror(kb, APP_W);
+		if (card) /* a picture of the real card: as it is */
+			widget_mirror(card, APP_W);
 	}
 	if (b.failed) {
 		app__wipe_tree(b.root);

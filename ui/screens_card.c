@@ -38,9 +38,16 @@ static void card_picture(struct build *b)
 {
 	const struct theme *th = b->th;
 	SDL_Color none = { 0, 0, 0, 0 };
+	struct widget *pic, *root = b->root;
 
-	box(b, "card-picture", (SDL_Rect){ CARD_X, CARD_Y, CARD_W, CARD_H },
-	    th->card, th->line, 28);
+	pic = box(b, "card-picture", (SDL_Rect){ CARD_X, CARD_Y, CARD_W,
+						  CARD_H }, th->card, th->line,
+		  28);
+	if (!pic)
+		return;
+	/* the parts are the picture's children, so that a right-to-left
+	 * screen can keep the picture as the card is (app__build) */
+	b->root = pic;
 	box(b, "card-band", (SDL_Rect){ CARD_X + 4, CARD_Y + 24, CARD_W - 8,
 					 44 }, th->line, none, 0);
 	box(b, "card-photo", (SDL_Rect){ CARD_X + 30, CARD_Y + 90, 180, 230 },
@@ -61,13 +68,19 @@ static void card_picture(struct build *b)
 	{
 		char t[128];
 		struct widget *l;
-		snprintf(t, sizeof t, "%s \u2192", _("CAN"));
+		/* the arrow points at the box on the right: in a right-to-left
+		 * sentence it goes first, which is its right end */
+		if (!strcmp(b->app->lang, "ar"))
+			snprintf(t, sizeof t, "\u2192 %s", _("CAN"));
+		else
+			snprintf(t, sizeof t, "%s \u2192", _("CAN"));
 		l = scr_label(b, "card-can-label", t,
 			      (SDL_Rect){ CARD_X + 20, CARD_Y + CARD_H - 100,
 					  CARD_W - 290, 70 }, 30, 1, th->ink);
 		if (l)
 			l->style.align = TEXT_RIGHT;
 	}
+	b->root = root;
 }
 
 static int can_ready(const struct app *app)
