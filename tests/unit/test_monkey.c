@@ -16,7 +16,8 @@
  * invariants hold (app_assert_state() asserts in this debug build), and
  * whenever a session is over (back on WELCOME) nothing the monkey typed
  * as a name, a number or a code is left in a buffer the UI owns
- * (app_holds_text). At the end everything is freed: under ASan/LSan a
+ * (app_holds_text), and every button of every screen reached is at least
+ * 15 mm in both directions (theme_min_target_px). At the end everything is freed: under ASan/LSan a
  * crash, a leak or a UBSan report fails the test. A monkey that never
  * gets past the first screens proves nothing, so the test also fails when
  * the screens listed in must_reach[] were not all reached.
@@ -68,6 +69,7 @@
 #include "firmware/log.h"
 #include "firmware/util.h"
 #include "ui/app.h"
+#include "ui/theme.h"
 #include "ui/input.h"
 #include "ui/speech.h"
 #include "ui/text.h"
@@ -157,6 +159,7 @@ struct monkey {
 
 	/* one kiosk, set up anew for each phase (from cfg to the end) */
 	struct config cfg;
+	const struct widget *last_root; /* the tree check_targets() saw */
 	struct i18n i18n;
 	struct forms_list forms;
 	char dir[256];
@@ -284,6 +287,27 @@ static void check_wiped(struct monkey *m)
 	m->typed_markers = 0;
 }
 
+/* EN 301 549 / issue 6: every button is a target of at least 15 mm at the
+ * configured panel (theme_min_target_px) in both directions, on every
+ * screen the monkey reaches, in every language and text size. Checked
+ * when the tree changed (a new screen or an update in place). */
+static void check_targets(struct monkey *m, const struct widget *w,
+			  int min_px)
+{
+	if (w->kind == WIDGET_BUTTON &&
+	    (w->rect.w < min_px || w->rect.h < min_px)) {
+		char msg[192];
+		snprintf(msg, sizeof msg, "button '%s' on %s is %dx%d px, "
+			 "under 15 mm (%d px)", w->id,
+			 app_screen_name(m->app->screen), w->rect.w, w->rect.h,
+			 min_px);
+		fail(m, msg);
+		return;
+	}
+	for (int i = 0; i < w->n_children && !m->bad; i++)
+		check_targets(m, w->children[i], min_px);
+}
+
 /* One frame at the virtual time, and the checks every event ends with. */
 static void frame(struct monkey *m)
 {
@@ -310,6 +334,10 @@ static void frame(struct monkey *m)
 		return;
 	}
 	m->reached[screen_index(m)]++;
+	if (m->app->root && m->app->root != m->last_root) {
+		m->last_root = m->app->root;
+		check_targets(m, m->app->root, theme_min_target_px(&m->cfg));
+	}
 	if (before == APP_CARD_READING && m->app->screen != before)
 		m->after_card[screen_index(m)]++;
 	if (m->app->screen != APP_WELCOME)
