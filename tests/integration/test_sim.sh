@@ -24,7 +24,7 @@ env -u DISPLAY -u WAYLAND_DISPLAY bash "$sim" --build "$BK_BIN_DIR" \
 grep -q "screenshots:  $tmp/demo/screenshots" "$tmp/demo.out" || fail "no screenshot folder named"
 grep -q "printer jobs: $tmp/demo/printer" "$tmp/demo.out" || fail "no printer folder named"
 [ "$(ls "$tmp/demo/screenshots"/*.png | wc -l)" -ge 5 ] || fail "too few screenshots"
-[ "$(ls "$tmp/demo/printer" | grep -c '^job-.*\.bin$')" = 3 ] || fail "expected 3 printer jobs"
+[ "$(ls "$tmp/demo/printer" | grep -c '^job-.*\.bin$')" = 4 ] || fail "expected 4 printer jobs (3 tickets, 1 form receipt)"
 "$BK_BIN_DIR/sim/kiosk-backoffice" --data-dir "$tmp/demo/backoffice" --list --json > "$tmp/held.json"
 python3 - "$tmp/held.json" <<'PY'
 import json, sys
@@ -34,6 +34,9 @@ assert issued == ["A001", "A002", "B001"], issued
 # the demo counter called the first ticket through the site API
 called = [e["number"] for e in held if e["type"] == "ticket.called"]
 assert called == ["A001"], called
+# the demo's form, encrypted on the kiosk, held once
+forms = [e for e in held if e["type"] == "form.submitted"]
+assert len(forms) == 1, forms
 PY
 grep -q 'counter page: http://127.0.0.1:[0-9]*/' "$tmp/demo.out" || fail "no counter page URL"
 grep -q 'called A001: screenshots/display-called.png' "$tmp/demo.out" || fail "the display did not show the call"
