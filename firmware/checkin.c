@@ -122,24 +122,12 @@ static char *checked_in_event(const struct config *cfg,
 			      const struct ticket *t, const char *how,
 			      const char *event_id)
 {
-	char when[32];
-	json_t *ev;
-	char *body;
-
-	store_format_time(t->created_ms, when);
-	ev = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s, "
-		       "s:s, s:s}}",
-		       "id", event_id, "type", "appointment.checked_in",
-		       "kiosk_id", cfg->kiosk_id, "site_id", cfg->site_id,
-		       "created_at", when, "data",
-		       "appointment_id", a->id, "ticket_id", t->id,
-		       "number", t->number, "service_id", t->service_id,
-		       "day", t->day, "method", how);
-	if (!ev)
-		return NULL;
-	body = json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	json_decref(ev);
-	return body;
+	return outbox__event_body(cfg, event_id, "appointment.checked_in",
+		t->created_ms,
+		json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}",
+			  "appointment_id", a->id, "ticket_id", t->id,
+			  "number", t->number, "service_id", t->service_id,
+			  "day", t->day, "method", how));
 }
 
 /* Inside the open transaction: ticket, job, both events, the row. */

@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
+#include "firmware/config.h"
 #include "firmware/log.h"
 #include "firmware/store_int.h"
 
@@ -257,4 +260,25 @@ bk_err outbox_list_dead(struct store *st, struct outbox_dead *out, int max,
 		e = store__err(st, rc, "outbox dead");
 	sqlite3_finalize(q);
 	return e;
+}
+
+char *outbox__event_body(const struct config *cfg, const char *event_id,
+			 const char *type, int64_t created_ms, json_t *data)
+{
+	char when[32];
+	json_t *ev;
+	char *body;
+
+	if (!data)
+		return NULL;
+	store_format_time(created_ms, when);
+	ev = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "id", event_id,
+		       "type", type, "kiosk_id", cfg->kiosk_id,
+		       "site_id", cfg->site_id, "created_at", when,
+		       "data", data);
+	if (!ev)
+		return NULL;
+	body = json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(ev);
+	return body;
 }

@@ -171,25 +171,13 @@ static bk_err insert_job(struct store *st, struct ticket *t,
 static char *ticket_event(const struct config *cfg, const struct ticket *t,
 			  const char *event_id)
 {
-	char when[32];
-	json_t *ev;
-	char *body;
-
-	store_format_time(t->created_ms, when);
-	ev = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s, "
-		       "s:s, s:i}}",
-		       "id", event_id, "type", "ticket.issued",
-		       "kiosk_id", cfg->kiosk_id, "site_id", cfg->site_id,
-		       "created_at", when, "data",
-		       "ticket_id", t->id, "number", t->number,
-		       "service_id", t->service_id, "day", t->day,
-		       "lang", t->lang, "kind", t->kind,
-		       "priority", t->priority);
-	if (!ev)
-		return NULL;
-	body = json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	json_decref(ev);
-	return body;
+	return outbox__event_body(cfg, event_id, "ticket.issued",
+		t->created_ms,
+		json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i}",
+			  "ticket_id", t->id, "number", t->number,
+			  "service_id", t->service_id, "day", t->day,
+			  "lang", t->lang, "kind", t->kind,
+			  "priority", t->priority));
 }
 
 static int valid_key(const char *s, size_t max)

@@ -453,12 +453,8 @@ static char *action_event(const struct config *cfg, const char *event_id,
 			  const struct sq_counter *c, const struct sq_ticket *t,
 			  const char *day, const struct sq_request *req)
 {
-	char when[32];
-	json_t *ev, *data;
-	char *body;
+	json_t *data = json_pack("{s:s}", "counter", c->name);
 
-	store_format_time(now, when);
-	data = json_pack("{s:s}", "counter", c->name);
 	if (data && t) {
 		json_object_set_new(data, "ticket_id", json_string(t->id));
 		json_object_set_new(data, "number", json_string(t->number));
@@ -475,15 +471,7 @@ static char *action_event(const struct config *cfg, const char *event_id,
 			json_object_set_new(data, "to_counter",
 					    json_string(req->to_counter));
 	}
-	ev = data ? json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "id", event_id,
-			      "type", type, "kiosk_id", cfg->kiosk_id,
-			      "site_id", cfg->site_id, "created_at", when,
-			      "data", data) : NULL;
-	if (!ev)
-		return NULL;
-	body = json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	json_decref(ev);
-	return body;
+	return outbox__event_body(cfg, event_id, type, now, data);
 }
 
 /* An action's transaction: the events it pushed (the last settles an

@@ -143,10 +143,11 @@ out:
 	return e;
 }
 
-char *stats_day_json(const char *day, const struct stats_service *s, int n)
+/* The day's figures as the "data" of stats.daily (and kioskctl's JSON). */
+static json_t *day_object(const char *day, const struct stats_service *s,
+			  int n)
 {
-	json_t *arr = json_array(), *o;
-	char *text;
+	json_t *arr = json_array();
 
 	for (int i = 0; arr && i < n; i++)
 		json_array_append_new(arr, json_pack(
@@ -159,7 +160,15 @@ char *stats_day_json(const char *day, const struct stats_service *s, int n)
 			"wait_max_s", (json_int_t)s[i].wait_max_s,
 			"service_avg_s", (json_int_t)s[i].service_avg_s,
 			"service_median_s", (json_int_t)s[i].service_median_s));
-	o = arr ? json_pack("{s:s, s:o}", "day", day, "services", arr) : NULL;
+	return arr ? json_pack("{s:s, s:o}", "day", day, "services", arr)
+		   : NULL;
+}
+
+char *stats_day_json(const char *day, const struct stats_service *s, int n)
+{
+	json_t *o = day_object(day, s, n);
+	char *text;
+
 	if (!o)
 		return NULL;
 	text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -171,9 +180,8 @@ static bk_err push_day(struct store *st, const struct config *cfg,
 		       const char *day, int64_t now_ms)
 {
 	struct stats_service s[CONFIG_MAX_SERVICES * 2];
-	char id[37], when[32], key[48], *data = NULL, *body = NULL;
+	char id[37], key[48], *body = NULL;
 	sqlite3_stmt *q = NULL;
-	json_t *ev = NULL;
 	int n, found = 0;
 	bk_err e;
 
@@ -194,14 +202,9 @@ static bk_err push_day(struct store *st, const struct config *cfg,
 	if ((e = stats_day(st, cfg, day, s, (int)(sizeof s / sizeof s[0]),
 			   &n)))
 		goto fail;
-	data = stats_day_json(day, s, n);
 	util_uuid(id);
-	store_format_time(now_ms, when);
-	ev = data ? json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "id", id,
-			      "type", "stats.daily", "kiosk_id", cfg->kiosk_id,
-			      "site_id", cfg->site_id, "created_at", when,
-			      "data", json_loads(data, 0, NULL)) : NULL;
-	body = ev ? json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	body = outbox__event_body(cfg, id, "stats.daily", now_ms,
+				  day_object(day, s, n));
 	if (!body) {
 		e = BK_ERR_NOMEM;
 		goto fail;
@@ -227,8 +230,6 @@ fail:
 	store__rollback(st);
 out:
 	sqlite3_finalize(q);
-	json_decref(ev);
-	free(data);
 	free(body);
 	return e;
 }

@@ -5,6 +5,7 @@
 #ifndef BK_STORE_INT_H
 #define BK_STORE_INT_H
 
+#include <jansson.h>
 #include <sqlite3.h>
 
 #include "firmware/store.h"
@@ -44,5 +45,14 @@ bk_err outbox__commit(struct store *st, const char *event_id);
  * (outbox.h invariant 3). body is the complete event JSON. */
 bk_err outbox__push(struct store *st, const char *id, const char *type,
 		    const char *body, int64_t now_ms);
+
+/* The envelope every outbox event shares (docs/sync-protocol.md):
+ * {"id","type","kiosk_id","site_id","created_at","data"} in that order,
+ * serialised once (outbox.h invariant 2). Takes the reference to data (a
+ * JSON object; NULL gives NULL). Returns the malloc'ed body, or NULL when
+ * out of memory. */
+struct config;
+char *outbox__event_body(const struct config *cfg, const char *event_id,
+			 const char *type, int64_t created_ms, json_t *data);
 
 #endif

@@ -196,22 +196,12 @@ out:
 }
 
 static char *event_body(const struct config *cfg, const char *id,
-			const char *when, const char *ref,
-			const char *form_id, const char *jwe)
+			int64_t now, const char *ref, const char *form_id,
+			const char *jwe)
 {
-	json_t *ev = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s}}",
-			       "id", id, "type", SUBMISSION_TYPE,
-			       "kiosk_id", cfg->kiosk_id, "site_id",
-			       cfg->site_id, "created_at", when, "data",
-			       "reference", ref, "form_id", form_id,
-			       "jwe", jwe);
-	char *body;
-
-	if (!ev)
-		return NULL;
-	body = json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	json_decref(ev);
-	return body;
+	return outbox__event_body(cfg, id, SUBMISSION_TYPE, now,
+		json_pack("{s:s, s:s, s:s}", "reference", ref,
+			  "form_id", form_id, "jwe", jwe));
 }
 
 static bk_err push_event(struct store *st, const char *id, const char *body,
@@ -282,7 +272,7 @@ bk_err submission_submit_form(struct store *st, const struct config *cfg,
 		why_set(why, whylen, "encryption failed: %s", bk_strerror(rc));
 		goto out;
 	}
-	body = event_body(cfg, r.event_id, when, r.reference, form_id, jwe);
+	body = event_body(cfg, r.event_id, now, r.reference, form_id, jwe);
 	if (!body) {
 		rc = BK_ERR_NOMEM;
 		why_set(why, whylen, "out of memory");
