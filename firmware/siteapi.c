@@ -833,54 +833,6 @@ static void on_httpd_log(void *cls, const char *fmt, va_list ap)
 
 /* ---- start and stop ---- */
 
-static int parse_listen(const char *s, struct sockaddr_storage *ss)
-{
-	char host[64];
-	const char *colon = strrchr(s, ':');
-	struct addrinfo hints = { 0 }, *ai = NULL;
-	size_t hlen;
-	int rc;
-
-	if (!colon || colon == s || !colon[1])
-		return -1;
-	hlen = (size_t)(colon - s);
-	if (s[0] == '[') {
-		if (hlen < 3 || s[hlen - 1] != ']')
-			return -1;
-		s++;
-		hlen -= 2;
-	}
-	if (hlen >= sizeof host)
-		return -1;
-	memcpy(host, s, hlen);
-	host[hlen] = '\0';
-	for (const char *p = colon + 1; *p; p++)
-		if (*p < '0' || *p > '9')
-			return -1;
-	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
-	hints.ai_socktype = SOCK_STREAM;
-	rc = getaddrinfo(host, colon + 1, &hints, &ai);
-	if (rc != 0 || !ai || ai->ai_addrlen > sizeof *ss) {
-		if (ai)
-			freeaddrinfo(ai);
-		return -1;
-	}
-	memcpy(ss, ai->ai_addr, ai->ai_addrlen);
-	freeaddrinfo(ai);
-	return 0;
-}
-
-static int is_loopback(const struct sockaddr_storage *ss)
-{
-	if (ss->ss_family == AF_INET)
-		return (ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr)
-			>> 24) == 127;
-	if (ss->ss_family == AF_INET6)
-		return IN6_IS_ADDR_LOOPBACK(
-			&((const struct sockaddr_in6 *)ss)->sin6_addr);
-	return 0;
-}
-
 static char *read_pem(const char *key, const char *path, char *err,
 		      size_t errlen)
 {
@@ -909,7 +861,7 @@ bk_err siteapi_start(const struct config *cfg, const char *data_dir,
 	bk_err rc = BK_ERR_CONFIG;
 
 	*out = NULL;
-	if (parse_listen(cfg->site_api_listen, &ss) < 0) {
+	if (util_parse_listen(cfg->site_api_listen, &ss, NULL) < 0) {
 		seterr(err, errlen, "site_api.listen %s: want HOST:PORT with a "
 		       "numeric address", cfg->site_api_listen);
 		return BK_ERR_CONFIG;
@@ -919,7 +871,7 @@ bk_err siteapi_start(const struct config *cfg, const char *data_dir,
 		       "go together");
 		return BK_ERR_CONFIG;
 	}
-	if (!cfg->site_api_tls_cert[0] && !is_loopback(&ss) &&
+	if (!cfg->site_api_tls_cert[0] && !util_sockaddr_is_loopback((struct sockaddr *)&ss) &&
 	    !cfg->site_api_allow_plain_http) {
 		seterr(err, errlen, "site_api.listen %s: plain HTTP on the LAN "
 		       "needs site_api.allow_plain_http = 1 (or set tls_cert "

@@ -1,11 +1,15 @@
 #include "firmware/util.h"
 
 #include <errno.h>
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -252,4 +256,60 @@ void buf_free(struct buf *b)
 	b->data = NULL;
 	b->len = b->cap = 0;
 	b->failed = 0;
+}
+
+_Static_assert(sizeof(socklen_t) == sizeof(unsigned int),
+	       "util_parse_listen passes socklen_t as unsigned int");
+
+int util_parse_listen(const char *s, struct sockaddr_storage *ss,
+		      unsigned int *len)
+{
+	char host[64];
+	const char *colon = strrchr(s, ':');
+	struct addrinfo hints = { 0 }, *ai = NULL;
+	size_t hlen;
+	int rc;
+
+	if (!colon || colon == s || !colon[1])
+		return -1;
+	hlen = (size_t)(colon - s);
+	if (s[0] == '[') {
+		if (hlen < 3 || s[hlen - 1] != ']')
+			return -1;
+		s++;
+		hlen -= 2;
+	}
+	if (hlen >= sizeof host)
+		return -1;
+	memcpy(host, s, hlen);
+	host[hlen] = '\0';
+	for (const char *p = colon + 1; *p; p++)
+		if (*p < '0' || *p > '9')
+			return -1;
+	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
+	hints.ai_socktype = SOCK_STREAM;
+	rc = getaddrinfo(host, colon + 1, &hints, &ai);
+	if (rc != 0 || !ai || ai->ai_addrlen > sizeof *ss) {
+		if (ai)
+			freeaddrinfo(ai);
+		return -1;
+	}
+	memcpy(ss, ai->ai_addr, ai->ai_addrlen);
+	if (len)
+		*len = (unsigned int)ai->ai_addrlen;
+	freeaddrinfo(ai);
+	return 0;
+}
+
+int util_sockaddr_is_loopback(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const void *)sa;
+		return (ntohl(in->sin_addr.s_addr) >> 24) == 127;
+	}
+	if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const void *)sa;
+		return IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr);
+	}
+	return 0;
 }

@@ -52,4 +52,15 @@ int buf_printf(struct buf *b, const char *fmt, ...)
 char *buf_take(struct buf *b, size_t *len);
 void buf_free(struct buf *b);
 
+/* "HOST:PORT" or "[V6]:PORT", both numeric, into a socket address for
+ * bind() (a listen option of the daemon and the back office). *len gets
+ * its length (may be NULL). -1 when malformed. */
+struct sockaddr;
+struct sockaddr_storage;
+int util_parse_listen(const char *s, struct sockaddr_storage *ss,
+		      unsigned int *len);   /* socklen_t on Linux */
+
+/* 1 when sa is an IPv4 127/8 or the IPv6 loopback address. */
+int util_sockaddr_is_loopback(const struct sockaddr *sa);
+
 #endif

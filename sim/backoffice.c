@@ -532,59 +532,6 @@ static void on_httpd_log(void *cls, const char *fmt, va_list ap)
 
 /* ---- start, stop, list --------------------------------------------- */
 
-static int is_loopback(const struct sockaddr *sa)
-{
-	if (sa->sa_family == AF_INET) {
-		const struct sockaddr_in *in = (const void *)sa;
-		return (ntohl(in->sin_addr.s_addr) >> 24) == 127;
-	}
-	if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *in6 = (const void *)sa;
-		return IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr);
-	}
-	return 0;
-}
-
-/* "HOST:PORT" or "[V6]:PORT" into a numeric address. */
-static int parse_listen(const char *s, struct sockaddr_storage *ss,
-			socklen_t *len)
-{
-	char host[64];
-	const char *colon = strrchr(s, ':');
-	struct addrinfo hints = { 0 }, *ai = NULL;
-	size_t hlen;
-	int rc;
-
-	if (!colon || colon == s || !colon[1])
-		return -1;
-	hlen = (size_t)(colon - s);
-	if (s[0] == '[') {
-		if (hlen < 3 || s[hlen - 1] != ']')
-			return -1;
-		s++;
-		hlen -= 2;
-	}
-	if (hlen >= sizeof host)
-		return -1;
-	memcpy(host, s, hlen);
-	host[hlen] = '\0';
-	for (const char *p = colon + 1; *p; p++)
-		if (*p < '0' || *p > '9')
-			return -1;
-	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
-	hints.ai_socktype = SOCK_STREAM;
-	rc = getaddrinfo(host, colon + 1, &hints, &ai);
-	if (rc != 0 || !ai || ai->ai_addrlen > sizeof *ss) {
-		if (ai)
-			freeaddrinfo(ai);
-		return -1;
-	}
-	memcpy(ss, ai->ai_addr, ai->ai_addrlen);
-	*len = ai->ai_addrlen;
-	freeaddrinfo(ai);
-	return 0;
-}
-
 static bk_err open_db(const char *dir, int readonly, sqlite3 **out, char *err,
 		      size_t errlen)
 {
@@ -630,12 +577,12 @@ bk_err backoffice_start(const struct backoffice_opts *o,
 	bk_err rc;
 
 	*out = NULL;
-	if (parse_listen(o->listen, &ss, &sslen) < 0) {
+	if (util_parse_listen(o->listen, &ss, &sslen) < 0) {
 		err_set(err, errlen, "--listen %s: want HOST:PORT with a numeric "
 			"address", o->listen);
 		return BK_ERR_CONFIG;
 	}
-	if (!o->allow_remote && !is_loopback((struct sockaddr *)&ss)) {
+	if (!o->allow_remote && !util_sockaddr_is_loopback((struct sockaddr *)&ss)) {
 		err_set(err, errlen, "--listen %s: not a loopback address "
 			"(use --allow-remote)", o->listen);
 		return BK_ERR_CONFIG;
