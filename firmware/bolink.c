@@ -3,9 +3,9 @@
  * bolink.h.
  */
 #include "firmware/bolink.h"
+#include "firmware/util.h"
 
 #include <arpa/inet.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -13,20 +13,6 @@
 
 #define PIN_PREFIX "sha256//"
 #define PIN_B64_LEN 44 /* base64 of 32 bytes, one '=' of padding */
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 int bolink_host_is_loopback(const char *host)
 {
@@ -75,7 +61,7 @@ bk_err bolink_pins(const char *pins, char out[BOLINK_PINS_MAX], char *err,
 			break;
 		len = strcspn(p, " \t;");
 		if (++n > BOLINK_MAX_PINS) {
-			seterr(err, errlen, "backoffice.pins: at most %d pins",
+			util_seterr(err, errlen, "backoffice.pins: at most %d pins",
 			       BOLINK_MAX_PINS);
 			return BK_ERR_CONFIG;
 		}
@@ -95,7 +81,7 @@ bk_err bolink_pins(const char *pins, char out[BOLINK_PINS_MAX], char *err,
 	}
 	return BK_OK;
 bad:
-	seterr(err, errlen, "backoffice.pins: pin %d is not sha256// followed "
+	util_seterr(err, errlen, "backoffice.pins: pin %d is not sha256// followed "
 	       "by 44 base64 characters (kioskctl pki demo prints one)", n);
 	return BK_ERR_CONFIG;
 }
@@ -105,7 +91,7 @@ static bk_err check_file(const char *key, const char *path, char *err,
 {
 	if (!path[0] || access(path, R_OK) == 0)
 		return BK_OK;
-	seterr(err, errlen, "backoffice.%s: cannot read %s", key, path);
+	util_seterr(err, errlen, "backoffice.%s: cannot read %s", key, path);
 	return BK_ERR_CONFIG;
 }
 
@@ -123,7 +109,7 @@ static bk_err url_parts(const char *url, char *scheme, size_t slen,
 	    curl_url_get(u, CURLUPART_SCHEME, &s, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_HOST, &h, 0) != CURLUE_OK ||
 	    strlen(s) >= slen || strlen(h) >= hlen) {
-		seterr(err, errlen, "backoffice.url: not a valid URL");
+		util_seterr(err, errlen, "backoffice.url: not a valid URL");
 		goto out;
 	}
 	snprintf(scheme, slen, "%s", s);
@@ -152,14 +138,14 @@ bk_err bolink_check(const struct config *cfg, char *err, size_t errlen)
 	if (!strcasecmp(scheme, "http")) {
 		if (pins[0] || has_cert || has_key ||
 		    cfg->backoffice_ca_file[0]) {
-			seterr(err, errlen, "backoffice.url is http:// but pins, "
+			util_seterr(err, errlen, "backoffice.url is http:// but pins, "
 			       "ca_file or a client certificate are set: use "
 			       "https://");
 			return BK_ERR_CONFIG;
 		}
 		if (!bolink_host_is_loopback(host) &&
 		    !cfg->backoffice_allow_plain_http) {
-			seterr(err, errlen, "backoffice.url: plain http:// to "
+			util_seterr(err, errlen, "backoffice.url: plain http:// to "
 			       "%s, which is not a loopback address; use "
 			       "https:// (or set backoffice.allow_plain_http "
 			       "= 1 for a trusted network)", host);
@@ -168,12 +154,12 @@ bk_err bolink_check(const struct config *cfg, char *err, size_t errlen)
 		return BK_OK;
 	}
 	if (strcasecmp(scheme, "https")) {
-		seterr(err, errlen, "backoffice.url: %s:// is not supported; "
+		util_seterr(err, errlen, "backoffice.url: %s:// is not supported; "
 		       "use https://", scheme);
 		return BK_ERR_CONFIG;
 	}
 	if (has_cert != has_key) {
-		seterr(err, errlen, "backoffice.client_cert and client_key "
+		util_seterr(err, errlen, "backoffice.client_cert and client_key "
 		       "must be set together");
 		return BK_ERR_CONFIG;
 	}
@@ -215,7 +201,7 @@ bk_err bolink_setup(CURL *h, const struct config *cfg, char *err,
 	if (pins[0] && cc == CURLE_OK)
 		cc = curl_easy_setopt(h, CURLOPT_PINNEDPUBLICKEY, pins);
 	if (cc != CURLE_OK) {
-		seterr(err, errlen, "backoffice: libcurl cannot do this TLS "
+		util_seterr(err, errlen, "backoffice: libcurl cannot do this TLS "
 		       "setting: %s", curl_easy_strerror(cc));
 		return BK_ERR_CONFIG;
 	}

@@ -5,29 +5,15 @@
 #include "firmware/downsync_proto.h"
 
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "firmware/syncproto.h"
+#include "firmware/util.h"
 
 #define PARSE_FLAGS (JSON_REJECT_DUPLICATES)
-
-static void why_set(char *why, size_t whylen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void why_set(char *why, size_t whylen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!why || !whylen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(why, whylen, fmt, ap);
-	va_end(ap);
-}
 
 /* 1 if s has min..max-1 bytes, each in the set accepted by ok(). */
 static int chars_ok(const char *s, size_t min, size_t max, int (*ok)(char))
@@ -303,7 +289,7 @@ static json_t *load_object(const char *data, size_t len, bk_err *rc,
 	json_t *root;
 
 	if (len > SYNCPROTO_MAX_REPLY) {
-		why_set(why, whylen, "reply over %zu bytes",
+		util_seterr(why, whylen, "reply over %zu bytes",
 			SYNCPROTO_MAX_REPLY);
 		*rc = BK_ERR_TOOLARGE;
 		return NULL;
@@ -311,12 +297,12 @@ static json_t *load_object(const char *data, size_t len, bk_err *rc,
 	*rc = BK_ERR_PROTOCOL;
 	root = json_loadb(data, len, PARSE_FLAGS, &jerr);
 	if (!root) {
-		why_set(why, whylen, "reply is not JSON (line %d, column %d)",
+		util_seterr(why, whylen, "reply is not JSON (line %d, column %d)",
 			jerr.line, jerr.column);
 		return NULL;
 	}
 	if (!json_is_object(root)) {
-		why_set(why, whylen, "reply is not a JSON object");
+		util_seterr(why, whylen, "reply is not a JSON object");
 		json_decref(root);
 		return NULL;
 	}
@@ -341,20 +327,20 @@ bk_err downsync_proto_parse_page(const char *data, size_t len,
 	if (!json_is_array(arr) || !json_is_boolean(more) ||
 	    get_str(root, "cursor", out->cursor, sizeof out->cursor) < 0 ||
 	    !downsync_proto_is_cursor(out->cursor)) {
-		why_set(why, whylen, "reply needs appointments (array), "
+		util_seterr(why, whylen, "reply needs appointments (array), "
 			"cursor ([A-Za-z0-9._~-]{0,128}) and more (boolean)");
 		goto fail;
 	}
 	n = json_array_size(arr);
 	if (n > DOWNSYNC_PROTO_MAX_PAGE) {
-		why_set(why, whylen, "%zu appointments, at most %d", n,
+		util_seterr(why, whylen, "%zu appointments, at most %d", n,
 			DOWNSYNC_PROTO_MAX_PAGE);
 		rc = BK_ERR_TOOLARGE;
 		goto fail;
 	}
 	out->more = json_is_true(more);
 	if (out->more && n == 0) {
-		why_set(why, whylen, "more is true on an empty page");
+		util_seterr(why, whylen, "more is true on an empty page");
 		goto fail;
 	}
 	out->appt = calloc(n ? n : 1, sizeof *out->appt);
@@ -365,7 +351,7 @@ bk_err downsync_proto_parse_page(const char *data, size_t len,
 	for (size_t i = 0; i < n; i++) {
 		if (parse_appt(json_array_get(arr, i), &out->appt[i]) < 0) {
 			util_wipe(&out->appt[i], sizeof out->appt[i]);
-			why_set(why, whylen, "appointments[%zu] breaks a "
+			util_seterr(why, whylen, "appointments[%zu] breaks a "
 				"field rule", i);
 			goto fail;
 		}
@@ -431,13 +417,13 @@ bk_err downsync_proto_parse_catalogue(const char *data, size_t len,
 	if (!json_is_array(arr) ||
 	    get_str(root, "version", out->version, sizeof out->version) < 0 ||
 	    !chars_ok(out->version, 1, sizeof out->version, version_char)) {
-		why_set(why, whylen, "reply needs services (array) and "
+		util_seterr(why, whylen, "reply needs services (array) and "
 			"version (printable, 1..63 bytes)");
 		goto fail;
 	}
 	n = json_array_size(arr);
 	if (n < 1 || n > DOWNSYNC_PROTO_MAX_SERVICES) {
-		why_set(why, whylen, "%zu services, want 1..%d", n,
+		util_seterr(why, whylen, "%zu services, want 1..%d", n,
 			DOWNSYNC_PROTO_MAX_SERVICES);
 		goto fail;
 	}
@@ -450,14 +436,14 @@ bk_err downsync_proto_parse_catalogue(const char *data, size_t len,
 		struct downsync_service *s = &out->svc[i];
 
 		if (parse_service(json_array_get(arr, i), s) < 0) {
-			why_set(why, whylen, "services[%zu] breaks a field "
+			util_seterr(why, whylen, "services[%zu] breaks a field "
 				"rule", i);
 			goto fail;
 		}
 		for (size_t j = 0; j < i; j++) {
 			if (!strcmp(out->svc[j].id, s->id) ||
 			    out->svc[j].letter == s->letter) {
-				why_set(why, whylen, "services[%zu] repeats an "
+				util_seterr(why, whylen, "services[%zu] repeats an "
 					"id or a letter", i);
 				goto fail;
 			}

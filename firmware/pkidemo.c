@@ -11,7 +11,6 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <spawn.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,18 +51,6 @@ static const char cnf_text[] =
 	"subjectKeyIdentifier = hash\n"
 	"authorityKeyIdentifier = keyid\n";
 
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 static int exists(const char *path)
 {
 	return access(path, F_OK) == 0;
@@ -79,7 +66,7 @@ static int run_openssl(char *const argv[], const char *log, char *err,
 	int status = 0, rc;
 
 	if (posix_spawn_file_actions_init(&fa) != 0) {
-		seterr(err, errlen, "cannot start openssl: out of memory");
+		util_seterr(err, errlen, "cannot start openssl: out of memory");
 		return -1;
 	}
 	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null",
@@ -91,19 +78,19 @@ static int run_openssl(char *const argv[], const char *log, char *err,
 	rc = posix_spawnp(&pid, "openssl", &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	if (rc != 0) {
-		seterr(err, errlen, "cannot run openssl: %s (Debian package "
+		util_seterr(err, errlen, "cannot run openssl: %s (Debian package "
 		       "openssl)", strerror(rc));
 		return -1;
 	}
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR) {
-			seterr(err, errlen, "waiting for openssl: %s",
+			util_seterr(err, errlen, "waiting for openssl: %s",
 			       strerror(errno));
 			return -1;
 		}
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		seterr(err, errlen, "openssl %s failed; see %s", argv[1], log);
+		util_seterr(err, errlen, "openssl %s failed; see %s", argv[1], log);
 		return -1;
 	}
 	return 0;
@@ -148,7 +135,7 @@ static int make_pair(const struct pkidemo *p, const struct pair *w,
 	    path_in(key, p->dir, w->name, ".key") < 0 ||
 	    path_in(csr, p->dir, w->name, ".csr") < 0 ||
 	    path_in(ca_key, p->dir, "ca", ".key") < 0) {
-		seterr(err, errlen, "%s: path too long", p->dir);
+		util_seterr(err, errlen, "%s: path too long", p->dir);
 		return -1;
 	}
 	if (is_ca) {
@@ -177,7 +164,7 @@ static int make_pair(const struct pkidemo *p, const struct pair *w,
 		unlink(csr);
 	}
 	if (chmod(key, 0600) < 0 || chmod(crt, 0644) < 0) {
-		seterr(err, errlen, "%s: cannot set file modes", crt);
+		util_seterr(err, errlen, "%s: cannot set file modes", crt);
 		goto fail;
 	}
 	return 0;
@@ -198,13 +185,13 @@ static int have_pair(const char *dir, const char *name, char *err,
 
 	if (path_in(crt, dir, name, ".pem") < 0 ||
 	    path_in(key, dir, name, ".key") < 0) {
-		seterr(err, errlen, "%s: path too long", dir);
+		util_seterr(err, errlen, "%s: path too long", dir);
 		return -1;
 	}
 	c = exists(crt);
 	k = exists(key);
 	if (c != k) {
-		seterr(err, errlen, "%s exists without %s: remove it or add "
+		util_seterr(err, errlen, "%s exists without %s: remove it or add "
 		       "the missing file", c ? crt : key, c ? key : crt);
 		return -1;
 	}
@@ -233,7 +220,7 @@ static int write_cnf(const char *path, char *err, size_t errlen)
 	if (f && fclose(f) != 0)
 		ok = 0;
 	if (!ok)
-		seterr(err, errlen, "%s: cannot write", path);
+		util_seterr(err, errlen, "%s: cannot write", path);
 	return ok ? 0 : -1;
 }
 
@@ -252,13 +239,13 @@ bk_err pkidemo_create(const char *dir, const char *kiosk_id,
 
 	memset(out, 0, sizeof *out);
 	if (!id_ok(kiosk_id)) {
-		seterr(err, errlen, "kiosk.id '%.47s' cannot name a client "
+		util_seterr(err, errlen, "kiosk.id '%.47s' cannot name a client "
 		       "certificate", kiosk_id);
 		return BK_ERR_CONFIG;
 	}
 	snprintf(subj, sizeof subj, "/CN=%s", kiosk_id);
 	if (util_mkdir_p(dir) < 0 || !realpath(dir, real)) {
-		seterr(err, errlen, "%s: cannot create", dir);
+		util_seterr(err, errlen, "%s: cannot create", dir);
 		return BK_ERR_IO;
 	}
 	if (util_fmt(out->dir, sizeof out->dir, "%s", real) < 0 ||
@@ -269,7 +256,7 @@ bk_err pkidemo_create(const char *dir, const char *kiosk_id,
 	    path_in(out->server_key, out->dir, "server", ".key") < 0 ||
 	    path_in(out->client_cert, out->dir, kiosk_id, ".pem") < 0 ||
 	    path_in(out->client_key, out->dir, kiosk_id, ".key") < 0) {
-		seterr(err, errlen, "%s: path too long", dir);
+		util_seterr(err, errlen, "%s: path too long", dir);
 		return BK_ERR_CONFIG;
 	}
 	for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
@@ -279,7 +266,7 @@ bk_err pkidemo_create(const char *dir, const char *kiosk_id,
 	if (!have_pair(out->dir, "ca", err, errlen) &&
 	    (have_pair(out->dir, "server", err, errlen) ||
 	     have_pair(out->dir, kiosk_id, err, errlen))) {
-		seterr(err, errlen, "%s has certificates but no ca.pem/ca.key: "
+		util_seterr(err, errlen, "%s has certificates but no ca.pem/ca.key: "
 		       "use an empty folder", out->dir);
 		return BK_ERR_CONFIG;
 	}
@@ -312,20 +299,20 @@ bk_err pkidemo_pin(const char *cert_path, char out[PKIDEMO_PIN_MAX],
 
 	out[0] = '\0';
 	if (!f) {
-		seterr(err, errlen, "%s: cannot open", cert_path);
+		util_seterr(err, errlen, "%s: cannot open", cert_path);
 		return BK_ERR_IO;
 	}
 	x = PEM_read_X509(f, NULL, NULL, NULL);
 	fclose(f);
 	if (!x) {
-		seterr(err, errlen, "%s: not a PEM certificate", cert_path);
+		util_seterr(err, errlen, "%s: not a PEM certificate", cert_path);
 		goto out;
 	}
 	der_len = i2d_PUBKEY(X509_get0_pubkey(x), &der);
 	if (der_len <= 0 ||
 	    !EVP_Digest(der, (size_t)der_len, md, &md_len, EVP_sha256(), NULL) ||
 	    md_len != 32) {
-		seterr(err, errlen, "%s: cannot hash the public key", cert_path);
+		util_seterr(err, errlen, "%s: cannot hash the public key", cert_path);
 		goto out;
 	}
 	memcpy(out, "sha256//", 8);

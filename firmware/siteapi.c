@@ -64,18 +64,6 @@ struct upload {
 	int too_large;
 };
 
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 /* ---- request bodies ---- */
 
 static int copy_field(json_t *v, char *dst, size_t len, const char *name,
@@ -84,7 +72,7 @@ static int copy_field(json_t *v, char *dst, size_t len, const char *name,
 	const char *s = json_string_value(v);
 
 	if (!json_is_string(v) || !s[0] || strlen(s) >= len) {
-		seterr(why, whylen, "'%s' must be a string of 1 to %zu bytes",
+		util_seterr(why, whylen, "'%s' must be a string of 1 to %zu bytes",
 		       name, len - 1);
 		return -1;
 	}
@@ -105,21 +93,21 @@ int siteapi_parse_body(enum sq_action a, const char *body, size_t len,
 	if (len == 0 && a != SQ_TRANSFER)
 		return 0;
 	if (len == 0) {
-		seterr(why, whylen, "transfer needs 'service' or 'counter'");
+		util_seterr(why, whylen, "transfer needs 'service' or 'counter'");
 		return -1;
 	}
 	if (len > SITEAPI_BODY_MAX) {
-		seterr(why, whylen, "body over %d bytes", SITEAPI_BODY_MAX);
+		util_seterr(why, whylen, "body over %d bytes", SITEAPI_BODY_MAX);
 		return -1;
 	}
 	o = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!o) {
-		seterr(why, whylen, "malformed JSON at byte %d: %.80s",
+		util_seterr(why, whylen, "malformed JSON at byte %d: %.80s",
 		       jerr.position, jerr.text);
 		return -1;
 	}
 	if (!json_is_object(o)) {
-		seterr(why, whylen, "the body must be a JSON object");
+		util_seterr(why, whylen, "the body must be a JSON object");
 		goto out;
 	}
 	json_object_foreach(o, k, v) {
@@ -143,13 +131,13 @@ int siteapi_parse_body(enum sq_action a, const char *body, size_t len,
 				       whylen) < 0)
 				goto out;
 		} else {
-			seterr(why, whylen, "unknown field '%.40s' for %s", k,
+			util_seterr(why, whylen, "unknown field '%.40s' for %s", k,
 			       sq_action_name(a));
 			goto out;
 		}
 	}
 	if (a == SQ_TRANSFER && !out->to_service[0] == !out->to_counter[0]) {
-		seterr(why, whylen, "transfer needs exactly one of 'service' "
+		util_seterr(why, whylen, "transfer needs exactly one of 'service' "
 		       "and 'counter'");
 		goto out;
 	}
@@ -840,7 +828,7 @@ static char *read_pem(const char *key, const char *path, char *err,
 	char *text = util_read_file(path, 64 * 1024, &len);
 
 	if (!text || !strstr(text, "-----BEGIN ")) {
-		seterr(err, errlen, "site_api.%s %s: cannot read a PEM file",
+		util_seterr(err, errlen, "site_api.%s %s: cannot read a PEM file",
 		       key, path);
 		free(text);
 		return NULL;
@@ -862,18 +850,18 @@ bk_err siteapi_start(const struct config *cfg, const char *data_dir,
 
 	*out = NULL;
 	if (util_parse_listen(cfg->site_api_listen, &ss, NULL) < 0) {
-		seterr(err, errlen, "site_api.listen %s: want HOST:PORT with a "
+		util_seterr(err, errlen, "site_api.listen %s: want HOST:PORT with a "
 		       "numeric address", cfg->site_api_listen);
 		return BK_ERR_CONFIG;
 	}
 	if (!cfg->site_api_tls_cert[0] != !cfg->site_api_tls_key[0]) {
-		seterr(err, errlen, "site_api.tls_cert and site_api.tls_key "
+		util_seterr(err, errlen, "site_api.tls_cert and site_api.tls_key "
 		       "go together");
 		return BK_ERR_CONFIG;
 	}
 	if (!cfg->site_api_tls_cert[0] && !util_sockaddr_is_loopback((struct sockaddr *)&ss) &&
 	    !cfg->site_api_allow_plain_http) {
-		seterr(err, errlen, "site_api.listen %s: plain HTTP on the LAN "
+		util_seterr(err, errlen, "site_api.listen %s: plain HTTP on the LAN "
 		       "needs site_api.allow_plain_http = 1 (or set tls_cert "
 		       "and tls_key)", cfg->site_api_listen);
 		return BK_ERR_CONFIG;
@@ -925,7 +913,7 @@ bk_err siteapi_start(const struct config *cfg, const char *data_dir,
 			MHD_OPTION_NOTIFY_CONNECTION, on_connection, api,
 			MHD_OPTION_END);
 	if (!api->httpd) {
-		seterr(err, errlen, "site_api.listen %s: cannot listen (in use? "
+		util_seterr(err, errlen, "site_api.listen %s: cannot listen (in use? "
 		       "bad certificate or key?)", cfg->site_api_listen);
 		rc = BK_ERR_NETWORK;
 		goto fail;
@@ -933,7 +921,7 @@ bk_err siteapi_start(const struct config *cfg, const char *data_dir,
 	info = MHD_get_daemon_info(api->httpd, MHD_DAEMON_INFO_LISTEN_FD);
 	if (!info || getsockname(info->listen_fd, (struct sockaddr *)&ss,
 				 &sslen) < 0) {
-		seterr(err, errlen, "cannot read the bound port");
+		util_seterr(err, errlen, "cannot read the bound port");
 		rc = BK_ERR_NETWORK;
 		goto fail;
 	}

@@ -4,7 +4,6 @@
 #include "firmware/submission.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,20 +16,6 @@
 #include "firmware/util.h"
 
 static const char crockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-
-static void why_set(char *why, size_t whylen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void why_set(char *why, size_t whylen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!why || !whylen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(why, whylen, fmt, ap);
-	va_end(ap);
-}
 
 /* ---- reference ----------------------------------------------------- */
 
@@ -118,12 +103,12 @@ static bk_err check_space(const struct store *st, const struct config *cfg,
 	bk_err rc;
 
 	if ((rc = submission_free_mb(st, &mb)) != BK_OK) {
-		why_set(why, whylen, "cannot tell the free space of the data "
+		util_seterr(why, whylen, "cannot tell the free space of the data "
 			"directory");
 		return rc;
 	}
 	if (mb < cfg->store_min_free_mb) {
-		why_set(why, whylen, "%lld MiB free in the data directory, "
+		util_seterr(why, whylen, "%lld MiB free in the data directory, "
 			"below store.min_free_mb = %d: no form submissions",
 			(long long)mb, cfg->store_min_free_mb);
 		return BK_ERR_FULL;
@@ -243,7 +228,7 @@ bk_err submission_submit_form(struct store *st, const struct config *cfg,
 
 	memset(out, 0, sizeof *out);
 	if (!form_id || !syncproto_is_id(form_id) || !json_is_object(answers)) {
-		why_set(why, whylen, "form id or answers malformed");
+		util_seterr(why, whylen, "form id or answers malformed");
 		return BK_ERR_INVALID;
 	}
 	if ((rc = check_space(st, cfg, why, whylen)) != BK_OK)
@@ -259,28 +244,28 @@ bk_err submission_submit_form(struct store *st, const struct config *cfg,
 		       &pt, &ptlen);
 	if (rc != BK_OK) {
 		if (rc == BK_ERR_TOOLARGE)
-			why_set(why, whylen, "answers over %d bytes",
+			util_seterr(why, whylen, "answers over %d bytes",
 				SUBMISSION_PLAIN_MAX);
 		else
-			why_set(why, whylen, "answers cannot be serialised");
+			util_seterr(why, whylen, "answers cannot be serialised");
 		goto out;
 	}
 	rc = jwe_encrypt(jwk, pt, ptlen, &jwe);
 	util_wipe(pt, ptlen);
 	free(pt);
 	if (rc != BK_OK) {
-		why_set(why, whylen, "encryption failed: %s", bk_strerror(rc));
+		util_seterr(why, whylen, "encryption failed: %s", bk_strerror(rc));
 		goto out;
 	}
 	body = event_body(cfg, r.event_id, now, r.reference, form_id, jwe);
 	if (!body) {
 		rc = BK_ERR_NOMEM;
-		why_set(why, whylen, "out of memory");
+		util_seterr(why, whylen, "out of memory");
 		goto out;
 	}
 	rc = push_event(st, r.event_id, body, now);
 	if (rc != BK_OK) {
-		why_set(why, whylen, "could not store the submission: %s",
+		util_seterr(why, whylen, "could not store the submission: %s",
 			bk_strerror(rc));
 		goto out;
 	}

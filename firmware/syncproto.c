@@ -3,28 +3,14 @@
  * docs/sync-protocol.md.
  */
 #include "firmware/syncproto.h"
+#include "firmware/util.h"
 
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define PARSE_FLAGS (JSON_REJECT_DUPLICATES)
-
-static void why_set(char *why, size_t whylen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void why_set(char *why, size_t whylen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!why || !whylen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(why, whylen, fmt, ap);
-	va_end(ap);
-}
 
 int syncproto_is_uuid(const char *s)
 {
@@ -109,23 +95,23 @@ bk_err syncproto_check_body(const char *body, const char *id, char *why,
 	bk_err rc = BK_ERR_INVALID;
 
 	if (!body || strlen(body) > OUTBOX_BODY_MAX) {
-		why_set(why, whylen, "body missing or over %d bytes",
+		util_seterr(why, whylen, "body missing or over %d bytes",
 			OUTBOX_BODY_MAX);
 		goto out;
 	}
 	root = json_loads(body, PARSE_FLAGS, &jerr);
 	if (!root) {
-		why_set(why, whylen, "body is not JSON (line %d, column %d)",
+		util_seterr(why, whylen, "body is not JSON (line %d, column %d)",
 			jerr.line, jerr.column);
 		goto out;
 	}
 	if (!json_is_object(root)) {
-		why_set(why, whylen, "body is not a JSON object");
+		util_seterr(why, whylen, "body is not a JSON object");
 		goto out;
 	}
 	got = json_string_value(json_object_get(root, "id"));
 	if (!got || strcmp(got, id) != 0) {
-		why_set(why, whylen, "body id does not match the outbox id");
+		util_seterr(why, whylen, "body id does not match the outbox id");
 		goto out;
 	}
 	rc = BK_OK;
@@ -186,7 +172,7 @@ static bk_err reply_held(json_t *arr, struct syncproto_reply *r, char *why,
 	size_t n = json_array_size(arr);
 
 	if (n > SYNCPROTO_MAX_EVENTS) {
-		why_set(why, whylen, "held has %zu entries", n);
+		util_seterr(why, whylen, "held has %zu entries", n);
 		return BK_ERR_PROTOCOL;
 	}
 	r->held = calloc(n ? n : 1, sizeof *r->held);
@@ -195,7 +181,7 @@ static bk_err reply_held(json_t *arr, struct syncproto_reply *r, char *why,
 	for (size_t i = 0; i < n; i++) {
 		const char *id = json_string_value(json_array_get(arr, i));
 		if (!id || !syncproto_is_uuid(id)) {
-			why_set(why, whylen, "held[%zu] is not a UUID", i);
+			util_seterr(why, whylen, "held[%zu] is not a UUID", i);
 			return BK_ERR_PROTOCOL;
 		}
 		memcpy(r->held[i], id, OUTBOX_ID_LEN);
@@ -211,7 +197,7 @@ static bk_err reply_rejected(json_t *arr, struct syncproto_reply *r,
 	size_t n = json_array_size(arr);
 
 	if (n > SYNCPROTO_MAX_EVENTS) {
-		why_set(why, whylen, "rejected has %zu entries", n);
+		util_seterr(why, whylen, "rejected has %zu entries", n);
 		return BK_ERR_PROTOCOL;
 	}
 	r->rejected = calloc(n ? n : 1, sizeof *r->rejected);
@@ -225,7 +211,7 @@ static bk_err reply_rejected(json_t *arr, struct syncproto_reply *r,
 
 		if (!json_is_object(o) || !id || !syncproto_is_uuid(id) ||
 		    !reason) {
-			why_set(why, whylen,
+			util_seterr(why, whylen,
 				"rejected[%zu] needs a UUID id and a reason", i);
 			return BK_ERR_PROTOCOL;
 		}
@@ -256,13 +242,13 @@ bk_err syncproto_parse_reply(const char *data, size_t len,
 
 	memset(out, 0, sizeof *out);
 	if (len > SYNCPROTO_MAX_REPLY) {
-		why_set(why, whylen, "reply over %zu bytes",
+		util_seterr(why, whylen, "reply over %zu bytes",
 			SYNCPROTO_MAX_REPLY);
 		return BK_ERR_TOOLARGE;
 	}
 	root = json_loadb(data, len, PARSE_FLAGS, &jerr);
 	if (!root) {
-		why_set(why, whylen, "reply is not JSON (line %d, column %d)",
+		util_seterr(why, whylen, "reply is not JSON (line %d, column %d)",
 			jerr.line, jerr.column);
 		rc = BK_ERR_PROTOCOL;
 		goto fail;
@@ -271,7 +257,7 @@ bk_err syncproto_parse_reply(const char *data, size_t len,
 	rej = json_object_get(root, "rejected");
 	if (!json_is_object(root) || !json_is_array(held) ||
 	    !json_is_array(rej)) {
-		why_set(why, whylen, "reply needs arrays held and rejected");
+		util_seterr(why, whylen, "reply needs arrays held and rejected");
 		rc = BK_ERR_PROTOCOL;
 		goto fail;
 	}
@@ -282,7 +268,7 @@ bk_err syncproto_parse_reply(const char *data, size_t len,
 	for (int i = 0; i < out->n_rejected; i++) {
 		for (int j = 0; j < out->n_held; j++) {
 			if (!strcmp(out->rejected[i].id, out->held[j])) {
-				why_set(why, whylen,
+				util_seterr(why, whylen,
 					"an id is both held and rejected");
 				rc = BK_ERR_PROTOCOL;
 				goto fail;
@@ -451,18 +437,18 @@ static bk_err request_event(json_t *o, const struct syncproto_request *r,
 	json_t *data, *again;
 
 	if (!json_is_object(o)) {
-		why_set(why, whylen, "events[%d] is not an object", idx);
+		util_seterr(why, whylen, "events[%d] is not an object", idx);
 		return BK_ERR_PROTOCOL;
 	}
 	if (get_str(o, "id", e->id, sizeof e->id) < 0 ||
 	    !syncproto_is_uuid(e->id)) {
-		why_set(why, whylen, "events[%d]: id is not a UUID", idx);
+		util_seterr(why, whylen, "events[%d]: id is not a UUID", idx);
 		return BK_ERR_PROTOCOL;
 	}
 	again = json_loadb(e->raw, e->raw_len, PARSE_FLAGS, NULL);
 	if (!again || !json_equal(again, o)) {
 		json_decref(again);
-		why_set(why, whylen, "events[%d]: cannot locate its bytes", idx);
+		util_seterr(why, whylen, "events[%d]: cannot locate its bytes", idx);
 		return BK_ERR_PROTOCOL;
 	}
 	json_decref(again);
@@ -508,23 +494,23 @@ bk_err syncproto_parse_request(const char *data, size_t len,
 
 	memset(out, 0, sizeof *out);
 	if (len > SYNCPROTO_MAX_BODY) {
-		why_set(why, whylen, "request over %zu bytes",
+		util_seterr(why, whylen, "request over %zu bytes",
 			SYNCPROTO_MAX_BODY);
 		return BK_ERR_TOOLARGE;
 	}
 	root = json_loadb(data, len, PARSE_FLAGS, &jerr);
 	if (!root) {
-		why_set(why, whylen, "not JSON (line %d, column %d)", jerr.line,
+		util_seterr(why, whylen, "not JSON (line %d, column %d)", jerr.line,
 			jerr.column);
 		goto fail;
 	}
 	proto = json_object_get(root, "protocol");
 	if (!json_is_object(root) || !json_is_integer(proto)) {
-		why_set(why, whylen, "not a batch: protocol missing");
+		util_seterr(why, whylen, "not a batch: protocol missing");
 		goto fail;
 	}
 	if (json_integer_value(proto) != SYNCPROTO_VERSION) {
-		why_set(why, whylen, "unsupported protocol %lld",
+		util_seterr(why, whylen, "unsupported protocol %lld",
 			(long long)json_integer_value(proto));
 		goto fail;
 	}
@@ -533,17 +519,17 @@ bk_err syncproto_parse_request(const char *data, size_t len,
 	    !syncproto_is_id(out->kiosk_id) ||
 	    get_str(root, "site_id", out->site_id, sizeof out->site_id) < 0 ||
 	    !syncproto_is_id(out->site_id)) {
-		why_set(why, whylen, "kiosk_id and site_id must be ids");
+		util_seterr(why, whylen, "kiosk_id and site_id must be ids");
 		goto fail;
 	}
 	events = json_object_get(root, "events");
 	if (!json_is_array(events)) {
-		why_set(why, whylen, "events is not an array");
+		util_seterr(why, whylen, "events is not an array");
 		goto fail;
 	}
 	n = json_array_size(events);
 	if (n > SYNCPROTO_MAX_EVENTS) {
-		why_set(why, whylen, "%zu events, at most %d", n,
+		util_seterr(why, whylen, "%zu events, at most %d", n,
 			SYNCPROTO_MAX_EVENTS);
 		rc = BK_ERR_TOOLARGE;
 		goto fail;
@@ -554,7 +540,7 @@ bk_err syncproto_parse_request(const char *data, size_t len,
 		goto fail;
 	}
 	if (locate_events(data, len, out->ev, (int)n) != (int)n) {
-		why_set(why, whylen, "cannot locate the events' bytes");
+		util_seterr(why, whylen, "cannot locate the events' bytes");
 		goto fail;
 	}
 	out->n = (int)n;

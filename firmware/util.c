@@ -313,3 +313,14 @@ int util_sockaddr_is_loopback(const struct sockaddr *sa)
 	}
 	return 0;
 }
+
+void util_seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}

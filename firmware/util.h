@@ -63,4 +63,9 @@ int util_parse_listen(const char *s, struct sockaddr_storage *ss,
 /* 1 when sa is an IPv4 127/8 or the IPv6 loopback address. */
 int util_sockaddr_is_loopback(const struct sockaddr *sa);
 
+/* printf into an error buffer for the caller (err may be NULL or errlen
+ * 0: nothing is written); truncates silently, as a message may. */
+void util_seterr(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 #endif

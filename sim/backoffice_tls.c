@@ -6,7 +6,6 @@
 
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -36,18 +35,6 @@ struct conn_state {
 	char cn[BO_TLS_CN_MAX];
 };
 
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 static void on_connection(void *cls, struct MHD_Connection *conn,
 			  void **socket_context,
 			  enum MHD_ConnectionNotificationCode toe)
@@ -71,10 +58,10 @@ static char *read_pem(const char *flag, const char *path, char *err,
 	char *text = util_read_file(path, PEM_MAX, &len);
 
 	if (!text)
-		seterr(err, errlen, "%s %s: cannot read (or over 64 KiB)", flag,
+		util_seterr(err, errlen, "%s %s: cannot read (or over 64 KiB)", flag,
 		       path);
 	else if (!strstr(text, "-----BEGIN ")) {
-		seterr(err, errlen, "%s %s: not a PEM file", flag, path);
+		util_seterr(err, errlen, "%s %s: not a PEM file", flag, path);
 		free(text);
 		text = NULL;
 	}
@@ -90,7 +77,7 @@ bk_err bo_tls_create(const char *cert_file, const char *key_file,
 
 	*out = NULL;
 	if (given != 0 && given != 3) {
-		seterr(err, errlen, "--tls-cert, --tls-key and --client-ca go "
+		util_seterr(err, errlen, "--tls-cert, --tls-key and --client-ca go "
 		       "together");
 		return BK_ERR_CONFIG;
 	}
