@@ -852,28 +852,8 @@ int app_frame(struct app *app, int64_t now_ms)
 int app_screenshot(struct app *app, const char *path, char *err,
 		   size_t errlen)
 {
-	int w = APP_W, h = APP_H, rc = -1;
-	unsigned char *px;
-
-	if (SDL_GetRendererOutputSize(app->r, &w, &h) < 0) {
-		snprintf(err, errlen, "renderer: %s", SDL_GetError());
-		return -1;
-	}
-	px = malloc((size_t)w * (size_t)h * 3);
-	if (!px) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
 	app_draw(app);
-	if (SDL_RenderReadPixels(app->r, NULL, SDL_PIXELFORMAT_RGB24, px,
-				 w * 3) < 0) {
-		snprintf(err, errlen, "reading pixels: %s", SDL_GetError());
-		goto out;
-	}
-	rc = uipng_write_rgb(path, px, w, h, w * 3, err, errlen);
-out:
-	free(px);
-	return rc;
+	return uipng_write_renderer(app->r, path, err, errlen);
 }
 
 struct app *app_create(SDL_Renderer *r, struct text *t,

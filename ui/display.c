@@ -364,29 +364,11 @@ int display__frame(struct display *d, int64_t now_ms)
 int display__screenshot(struct display *d, const char *path, char *err,
 			size_t errlen)
 {
-	int w = DISPLAY_W, h = DISPLAY_H, rc = -1;
-	unsigned char *px;
-
-	if (SDL_GetRendererOutputSize(d->r, &w, &h) < 0) {
-		snprintf(err, errlen, "renderer: %s", SDL_GetError());
-		return -1;
-	}
-	px = malloc((size_t)w * (size_t)h * 3);
-	if (!px) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
 	SDL_SetRenderDrawColor(d->r, 0, 0, 0, 255);
 	SDL_RenderClear(d->r);
 	if (d->root)
 		widget_draw(d->root, d->r, d->text);
-	if (SDL_RenderReadPixels(d->r, NULL, SDL_PIXELFORMAT_RGB24, px,
-				 w * 3) < 0)
-		snprintf(err, errlen, "reading pixels: %s", SDL_GetError());
-	else
-		rc = uipng_write_rgb(path, px, w, h, w * 3, err, errlen);
-	free(px);
-	return rc;
+	return uipng_write_renderer(d->r, path, err, errlen);
 }
 
 /* ---- the program ---- */

@@ -7,10 +7,12 @@
  */
 #include "ui/png.h"
 
+#include <SDL.h>
 #include <errno.h>
 #include <png.h>
 #include <setjmp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct png_ctx {
@@ -100,5 +102,29 @@ int uipng_write_rgb(const char *path, const unsigned char *pixels, int w,
 	}
 	if (rc < 0)
 		remove(tmp);
+	return rc;
+}
+
+int uipng_write_renderer(SDL_Renderer *r, const char *path, char *err,
+			 size_t errlen)
+{
+	int w, h, rc = -1;
+	unsigned char *px;
+
+	if (SDL_GetRendererOutputSize(r, &w, &h) < 0) {
+		snprintf(err, errlen, "renderer: %s", SDL_GetError());
+		return -1;
+	}
+	px = malloc((size_t)w * (size_t)h * 3);
+	if (!px) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (SDL_RenderReadPixels(r, NULL, SDL_PIXELFORMAT_RGB24, px,
+				 w * 3) < 0)
+		snprintf(err, errlen, "reading pixels: %s", SDL_GetError());
+	else
+		rc = uipng_write_rgb(path, px, w, h, w * 3, err, errlen);
+	free(px);
 	return rc;
 }

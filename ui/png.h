@@ -15,4 +15,11 @@
 int uipng_write_rgb(const char *path, const unsigned char *pixels, int w,
 		    int h, int pitch, char *err, size_t errlen);
 
+/* Writes what r has drawn (its whole output, as SDL_RenderReadPixels
+ * gives it) to path: the screenshots of the kiosk and of the display.
+ * The caller draws first. Returns 0, or -1 with a message in err. */
+struct SDL_Renderer;
+int uipng_write_renderer(struct SDL_Renderer *r, const char *path, char *err,
+			 size_t errlen);
+
 #endif
